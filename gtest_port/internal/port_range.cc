@@ -1,0 +1,141 @@
+#include "gtest_port/internal/port_range.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+
+namespace gtest_port_internal {
+namespace {
+
+absl::Status RangeError(absl::string_view text, absl::string_view what) {
+  return absl::InvalidArgumentError(absl::StrFormat(
+      "\"%s\" %s; expected %s", absl::CHexEscape(text), what, kRangeSyntax));
+}
+
+// Parses one bound: decimal digits only (no sign, no spaces, no "0x").
+bool ParseBound(absl::string_view text, int* value) {
+  if (text.empty() || text.size() > 5) return false;
+  for (char c : text) {
+    if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) return false;
+  }
+  return absl::SimpleAtoi(text, value);
+}
+
+}  // namespace
+
+absl::StatusOr<PortRange> ParsePortRange(absl::string_view text) {
+  const absl::string_view trimmed = absl::StripAsciiWhitespace(text);
+  if (trimmed.empty()) return RangeError(text, "is empty");
+  const std::vector<absl::string_view> parts = absl::StrSplit(trimmed, '-');
+  if (parts.size() != 2) {
+    return RangeError(text, "is not two numbers joined by one '-'");
+  }
+  int lo = 0;
+  int hi = 0;
+  if (!ParseBound(parts[0], &lo)) {
+    return RangeError(text, absl::StrCat("has LO \"", absl::CHexEscape(parts[0]),
+                                         "\", which is not a port number"));
+  }
+  if (!ParseBound(parts[1], &hi)) {
+    return RangeError(text, absl::StrCat("has HI \"", absl::CHexEscape(parts[1]),
+                                         "\", which is not a port number"));
+  }
+  if (lo < kMinPort || hi < kMinPort) {
+    return RangeError(text, "reaches below 1024 (privileged ports)");
+  }
+  if (lo > kMaxPort || hi > kMaxPort) {
+    return RangeError(text, "reaches above 65535");
+  }
+  if (lo > hi) return RangeError(text, "is reversed (LO > HI)");
+  return PortRange{static_cast<uint16_t>(lo), static_cast<uint16_t>(hi)};
+}
+
+absl::StatusOr<PortRange> ParseKernelPortRange(absl::string_view text) {
+  const std::vector<absl::string_view> parts =
+      absl::StrSplit(text, absl::ByAnyChar(" \t\n"), absl::SkipEmpty());
+  int lo = 0;
+  int hi = 0;
+  if (parts.size() != 2 || !ParseBound(parts[0], &lo) ||
+      !ParseBound(parts[1], &hi) || lo > hi || hi > kMaxPort) {
+    return absl::InvalidArgumentError(
+        absl::StrFormat("\"%s\" is not a kernel port range; expected two "
+                        "port numbers LO <= HI separated by whitespace",
+                        absl::CHexEscape(text.substr(0, 64))));
+  }
+  return PortRange{static_cast<uint16_t>(lo), static_cast<uint16_t>(hi)};
+}
+
+std::string FormatPortRange(PortRange range) {
+  return absl::StrCat(range.first, "-", range.last);
+}
+
+absl::StatusOr<PortRange> ShardSlice(PortRange range, ShardSpec shard) {
+  if (shard.total < 1 || shard.index < 0 || shard.index >= shard.total) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "shard index %d of %d shards is out of range; expected 0 <= index < "
+        "total (GTEST_SHARD_INDEX, GTEST_TOTAL_SHARDS)",
+        shard.index, shard.total));
+  }
+  const int span = range.size() / shard.total;
+  if (span < 1) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "port range %s has %d ports, too few for %d shards (span = %d / %d = "
+        "0 ports per shard); widen GTEST_PORT_RANGE to at least %d ports or "
+        "run fewer shards",
+        FormatPortRange(range), range.size(), shard.total, range.size(),
+        shard.total, shard.total));
+  }
+  const int first = range.first + shard.index * span;
+  return PortRange{static_cast<uint16_t>(first),
+                   static_cast<uint16_t>(first + span - 1)};
+}
+
+CandidateSet::CandidateSet(PortRange slice, std::optional<PortRange> excluded)
+    : slice_(slice) {
+  if (excluded.has_value() && excluded->first <= slice.last &&
+      excluded->last >= slice.first) {
+    skipped_ = PortRange{std::max(slice.first, excluded->first),
+                         std::min(slice.last, excluded->last)};
+    if (skipped_->first > slice.first) {
+      runs_.push_back({slice.first, static_cast<uint16_t>(skipped_->first - 1)});
+    }
+    if (skipped_->last < slice.last) {
+      runs_.push_back({static_cast<uint16_t>(skipped_->last + 1), slice.last});
+    }
+  } else {
+    runs_.push_back(slice);
+  }
+  for (const PortRange& run : runs_) size_ += run.size();
+}
+
+uint16_t CandidateSet::port(int index) const {
+  for (const PortRange& run : runs_) {
+    if (index < run.size()) return static_cast<uint16_t>(run.first + index);
+    index -= run.size();
+  }
+  return 0;  // Unreachable for 0 <= index < size().
+}
+
+int CandidateSet::BlockCount(int count) const {
+  int blocks = 0;
+  for (const PortRange& run : runs_) blocks += std::max(0, run.size() - count + 1);
+  return blocks;
+}
+
+uint16_t CandidateSet::BlockStart(int index, int count) const {
+  for (const PortRange& run : runs_) {
+    const int starts = std::max(0, run.size() - count + 1);
+    if (index < starts) return static_cast<uint16_t>(run.first + index);
+    index -= starts;
+  }
+  return 0;  // Unreachable for 0 <= index < BlockCount(count).
+}
+
+}  // namespace gtest_port_internal

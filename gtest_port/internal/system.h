@@ -1,0 +1,50 @@
+// File: gtest_port/internal/system.h
+//
+// System is the one seam between the allocation engine and the operating
+// system: the handful of calls that claim and probe ports and read kernel
+// settings. Production code uses System::Real(); tests substitute a
+// GoogleMock subclass to reach error paths a real host rarely shows (EMFILE,
+// EACCES, EAFNOSUPPORT, an unreadable /proc file).
+//
+// The methods follow POSIX conventions (return -1 and set errno) so that the
+// engine's error handling is the same for the real and the mocked system.
+// Descriptors returned by Socket() and Open() must be real descriptors: the
+// engine closes them with close(2) through UniqueFd. A mock therefore
+// delegates to the real call when it succeeds and only invents failures.
+//
+// Implementations must be thread-safe; System::Real() is.
+
+#ifndef GTEST_PORT_INTERNAL_SYSTEM_H_
+#define GTEST_PORT_INTERNAL_SYSTEM_H_
+
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace gtest_port_internal {
+
+class System {
+ public:
+  virtual ~System() = default;
+
+  virtual int Socket(int domain, int type, int protocol) = 0;
+  virtual int Bind(int fd, const sockaddr* addr, socklen_t len) = 0;
+  virtual int SetSockOpt(int fd, int level, int name, const void* value,
+                         socklen_t len) = 0;
+  virtual int Open(const char* path, int flags, mode_t mode) = 0;
+  virtual int Flock(int fd, int operation) = 0;
+  // Reads a small text file such as /proc/sys/net/ipv4/ip_local_port_range.
+  // NotFound when it does not exist.
+  virtual absl::StatusOr<std::string> ReadFile(absl::string_view path) = 0;
+
+  // The real operating system. Never destroyed.
+  static System& Real();
+};
+
+}  // namespace gtest_port_internal
+
+#endif  // GTEST_PORT_INTERNAL_SYSTEM_H_

@@ -1,0 +1,66 @@
+// File: gtest_port/options.h
+//
+// Options configure where gtest_port looks for ports and how it claims them.
+// Every field is optional: a field left unset is taken from the environment
+// variable named beside it, and from the built-in default when that is unset
+// too. Options passed in code win over the environment.
+//
+// Example:
+//
+//   gtest_port::Options options;
+//   options.range = gtest_port::PortRange{40000, 40999};
+//   ::testing::AddGlobalTestEnvironment(
+//       new gtest_port::PortEnvironment(options));
+//
+// These are plain values: thread-compatible.
+
+#ifndef GTEST_PORT_OPTIONS_H_
+#define GTEST_PORT_OPTIONS_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace gtest_port {
+
+// An inclusive range of TCP/UDP port numbers, [first, last].
+struct PortRange {
+  uint16_t first = 0;
+  uint16_t last = 0;
+
+  int size() const { return int{last} - int{first} + 1; }
+  bool contains(int port) const { return port >= first && port <= last; }
+  friend bool operator==(const PortRange& a, const PortRange& b) {
+    return a.first == b.first && a.last == b.last;
+  }
+};
+
+// The range used when neither Options::range nor GTEST_PORT_RANGE is set. It
+// lies below Linux's default ephemeral range (32768-60999), so the kernel does
+// not hand these ports to outgoing connections.
+inline constexpr PortRange kDefaultPortRange = {20000, 32767};
+
+struct Options {
+  // Ports to hand out, split evenly across test shards. Environment:
+  // GTEST_PORT_RANGE=LO-HI (inclusive, 1024 <= LO <= HI <= 65535).
+  std::optional<PortRange> range;
+
+  // Where per-port lock files live. When set, ports are claimed by flock(2)
+  // on `<lock_dir>/<port>.lock` instead of by abstract Unix sockets (the
+  // Linux default). Every process that must not clash has to use the same
+  // directory. Environment: GTEST_PORT_LOCK_DIR.
+  std::optional<std::string> lock_dir;
+
+  // This shard and the shard count. Default: what GoogleTest itself uses,
+  // GTEST_SHARD_INDEX and GTEST_TOTAL_SHARDS (unset means one shard).
+  std::optional<int> shard_index;
+  std::optional<int> total_shards;
+
+  // Print one line per reservation to stderr. Environment:
+  // GTEST_PORT_VERBOSE=1.
+  std::optional<bool> verbose;
+};
+
+}  // namespace gtest_port
+
+#endif  // GTEST_PORT_OPTIONS_H_

@@ -1,0 +1,70 @@
+// File: gtest_port/port_fixture.h
+//
+// PortFixture is a ::testing::Test base class whose ReservePort() hands the
+// test a port that is free on this host and held for it alone until the test
+// ends. Derive test fixtures from it (or use it directly with TEST_F):
+//
+//   class EchoTest : public gtest_port::PortFixture {};
+//
+//   TEST_F(EchoTest, Roundtrip) {
+//     const uint16_t port = ReservePort();   // held until this test ends
+//     EchoServer server(port);
+//     ...
+//   }
+//
+// When no port can be reserved, ReservePort() records a fatal failure at the
+// caller's line with the reason (for example the range, the slice and how
+// many candidates were busy) and returns 0; wrap it in
+// ASSERT_NO_FATAL_FAILURE() to stop the test right there.
+//
+// The fixture releases every reservation in TearDown(). A fixture that
+// overrides TearDown() should call PortFixture::TearDown(); if it does not,
+// the ports are released when the fixture is destroyed instead.
+//
+// Works with or without a registered PortEnvironment. ReservePort() and
+// ReserveBlock() are thread-safe: a test may call them from its own threads.
+
+#ifndef GTEST_PORT_PORT_FIXTURE_H_
+#define GTEST_PORT_PORT_FIXTURE_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "gtest/gtest.h"
+#include "gtest_port/port_reservation.h"
+
+namespace gtest_port {
+
+class PortFixture : public ::testing::Test {
+ protected:
+  // Reserves one port for the rest of this test. See the file comment for
+  // what happens when none is free. `file` and `line` name the caller in
+  // failure messages; leave them defaulted.
+  uint16_t ReservePort(const char* file = __builtin_FILE(),
+                       int line = __builtin_LINE()) ABSL_LOCKS_EXCLUDED(mu_);
+
+  // Reserves `count` consecutive ports for the rest of this test and returns
+  // the first; the others are first + 1, ..., first + count - 1.
+  uint16_t ReserveBlock(int count, const char* file = __builtin_FILE(),
+                        int line = __builtin_LINE()) ABSL_LOCKS_EXCLUDED(mu_);
+
+  // The ports this test holds, in the order they were reserved.
+  std::vector<uint16_t> ReservedPorts() const ABSL_LOCKS_EXCLUDED(mu_);
+
+  // Releases every reservation this test made.
+  void TearDown() override ABSL_LOCKS_EXCLUDED(mu_);
+
+ private:
+  uint16_t Keep(absl::StatusOr<PortReservation> reservation, const char* file,
+                int line) ABSL_LOCKS_EXCLUDED(mu_);
+
+  mutable absl::Mutex mu_;
+  std::vector<PortReservation> reservations_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace gtest_port
+
+#endif  // GTEST_PORT_PORT_FIXTURE_H_

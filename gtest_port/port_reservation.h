@@ -1,0 +1,86 @@
+// File: gtest_port/port_reservation.h
+//
+// PortReservation is a port (or a block of consecutive ports) that is free on
+// this host and held for its owner alone until the reservation is destroyed.
+// It is the RAII half of gtest_port: use it directly outside a test fixture,
+// or let gtest_port::PortFixture own reservations for a test.
+//
+// While a reservation lives, no other gtest_port user on this host -- another
+// thread, another test process, another shard or another test target in the
+// same network namespace -- is handed the same port, and the port was
+// verified free for TCP and UDP when it was reserved. The port itself is NOT
+// bound: the owner starts its server on it. Destroying the reservation (or
+// the death of the process, even by SIGKILL) releases the port at once.
+//
+// Example:
+//
+//   absl::StatusOr<gtest_port::PortReservation> r = gtest_port::Reserve();
+//   ASSERT_TRUE(r.ok()) << r.status();
+//   StartServer(r->port());           // released when `r` is destroyed
+//
+//   absl::StatusOr<gtest_port::PortReservation> block =
+//       gtest_port::ReserveBlock(3);  // (*block)[0], [1], [2] are consecutive
+//
+// PortReservation is thread-compatible; Reserve() and ReserveBlock() are
+// thread-safe.
+
+#ifndef GTEST_PORT_PORT_RESERVATION_H_
+#define GTEST_PORT_PORT_RESERVATION_H_
+
+#include <cstdint>
+#include <memory>
+
+#include "absl/status/statusor.h"
+#include "gtest_port/internal/held_port.h"
+
+namespace gtest_port_internal {
+class PortAllocator;
+}  // namespace gtest_port_internal
+
+namespace gtest_port {
+
+class [[nodiscard]] PortReservation final {
+ public:
+  PortReservation(PortReservation&& other) noexcept;
+  PortReservation& operator=(PortReservation&& other) noexcept;
+  PortReservation(const PortReservation&) = delete;
+  PortReservation& operator=(const PortReservation&) = delete;
+  ~PortReservation();
+
+  // The (first) reserved port; 0 for a moved-from reservation.
+  uint16_t port() const { return ports_.empty() ? 0 : ports_[0].port; }
+
+  // How many consecutive ports are held: 1 for Reserve(), `count` for
+  // ReserveBlock(count), 0 once moved from.
+  int size() const { return static_cast<int>(ports_.size()); }
+
+  // The i-th port of the block, port() + i, for 0 <= i < size().
+  uint16_t operator[](int i) const { return ports_[i].port; }
+
+ private:
+  friend class gtest_port_internal::PortAllocator;
+  PortReservation(std::shared_ptr<gtest_port_internal::PortAllocator> owner,
+                  gtest_port_internal::HeldPorts ports) noexcept;
+  void Release() noexcept;
+
+  std::shared_ptr<gtest_port_internal::PortAllocator> owner_;
+  gtest_port_internal::HeldPorts ports_;
+};
+
+// Reserves one free port from this shard's slice of the configured range.
+//
+// Uses the configuration of the registered PortEnvironment or, without one,
+// the environment variables and defaults. Errors: InvalidArgument for a bad
+// configuration, ResourceExhausted when every candidate port is busy (the
+// message names the range, the slice and how many candidates were busy) or
+// when the process is out of file descriptors.
+absl::StatusOr<PortReservation> Reserve();
+
+// Reserves `count` consecutive ports, all claimed and verified together or
+// none at all. InvalidArgument when `count` < 1 or the block cannot fit in
+// this shard's slice.
+absl::StatusOr<PortReservation> ReserveBlock(int count);
+
+}  // namespace gtest_port
+
+#endif  // GTEST_PORT_PORT_RESERVATION_H_

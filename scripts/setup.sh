@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs what gtest_port needs to build and test on Debian 12, using only
+# Debian's packages. Installs nothing that is already there; safe to re-run.
+set -euo pipefail
+
+packages=(
+  g++ cmake ninja-build pkg-config   # toolchain
+  libgtest-dev libgmock-dev          # GoogleTest and GoogleMock 1.12
+  libabsl-dev                        # Abseil 20220623
+  util-linux iproute2                # unshare and ip netns, for isolation tests
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+    missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  sudo=()
+  [[ $(id -u) == 0 ]] || sudo=(sudo)
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo[@]}" apt-get update -qq
+  "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

@@ -1,0 +1,201 @@
+// Tests of ResolveConfig: where each setting comes from, which wins, and that
+// every bad value is reported with the variable, the value and what is
+// accepted.
+
+#include "gtest_port/internal/config.h"
+
+#include <unistd.h>
+
+#include <map>
+#include <string>
+
+#include "absl/status/status.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/mock_system.h"
+
+namespace gtest_port_internal {
+namespace {
+
+using ::gtest_port_testing::MockSystem;
+using ::testing::_;
+using ::testing::AllOf;
+using ::testing::HasSubstr;
+using ::testing::Return;
+
+constexpr absl::string_view kEphemeralFile =
+    "/proc/sys/net/ipv4/ip_local_port_range";
+
+// The environment the code under test sees.
+std::map<std::string, std::string>& FakeEnv() {
+  static auto* env = new std::map<std::string, std::string>();
+  return *env;
+}
+
+const char* FakeGetEnv(const char* name) {
+  auto it = FakeEnv().find(name);
+  return it == FakeEnv().end() ? nullptr : it->second.c_str();
+}
+
+class ConfigTest : public ::testing::Test {
+ protected:
+  ConfigTest() {
+    FakeEnv().clear();
+    // A fixed kernel ephemeral range, so results do not depend on the host.
+    ON_CALL(system_, ReadFile(kEphemeralFile))
+        .WillByDefault(Return(std::string("32768\t60999\n")));
+  }
+
+  absl::StatusOr<Config> Resolve(const gtest_port::Options& options = {}) {
+    return ResolveConfig(options, system_, &FakeGetEnv);
+  }
+
+  ::testing::NiceMock<MockSystem> system_;
+};
+
+TEST_F(ConfigTest, DefaultsToOneShardOfTheDefaultRange) {
+  absl::StatusOr<Config> c = Resolve();
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(FormatPortRange(c->range), "20000-32767");
+  EXPECT_EQ(c->shard.index, 0);
+  EXPECT_EQ(c->shard.total, 1);
+  EXPECT_EQ(FormatPortRange(c->slice()), "20000-32767");
+  EXPECT_EQ(c->candidates.size(), 12768);
+  EXPECT_EQ(c->mechanism, ClaimMechanism::kAbstractSocket);
+  EXPECT_THAT(c->warnings, ::testing::IsEmpty());
+  EXPECT_FALSE(c->verbose);
+}
+
+TEST_F(ConfigTest, ReadsRangeAndShardFromEnvironment) {
+  FakeEnv()["GTEST_PORT_RANGE"] = "40000-40999";
+  FakeEnv()["GTEST_SHARD_INDEX"] = "2";
+  FakeEnv()["GTEST_TOTAL_SHARDS"] = "4";
+  // The ephemeral range of this host does not overlap here.
+  ON_CALL(system_, ReadFile(kEphemeralFile))
+      .WillByDefault(Return(std::string("50000 60999")));
+  absl::StatusOr<Config> c = Resolve();
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(FormatPortRange(c->range), "40000-40999");
+  EXPECT_EQ(c->shard.index, 2);
+  EXPECT_EQ(c->shard.total, 4);
+  EXPECT_EQ(FormatPortRange(c->slice()), "40500-40749");
+}
+
+TEST_F(ConfigTest, OptionsWinOverEnvironment) {
+  FakeEnv()["GTEST_PORT_RANGE"] = "40000-40999";
+  FakeEnv()["GTEST_SHARD_INDEX"] = "1";
+  FakeEnv()["GTEST_TOTAL_SHARDS"] = "2";
+  FakeEnv()["GTEST_PORT_VERBOSE"] = "0";
+  gtest_port::Options options;
+  options.range = gtest_port::PortRange{21000, 21099};
+  options.shard_index = 0;
+  options.total_shards = 1;
+  options.verbose = true;
+  absl::StatusOr<Config> c = Resolve(options);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(FormatPortRange(c->slice()), "21000-21099");
+  EXPECT_TRUE(c->verbose);
+}
+
+struct BadEnvCase {
+  const char* name;
+  std::map<std::string, std::string> env;
+  std::vector<std::string> message_parts;
+};
+
+class BadEnvTest : public ConfigTest,
+                   public ::testing::WithParamInterface<BadEnvCase> {};
+
+TEST_P(BadEnvTest, IsInvalidArgumentNamingVariableValueAndWhatIsAccepted) {
+  FakeEnv() = GetParam().env;
+  absl::StatusOr<Config> c = Resolve();
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().code(), absl::StatusCode::kInvalidArgument);
+  for (const std::string& part : GetParam().message_parts) {
+    EXPECT_THAT(c.status().message(), HasSubstr(part));
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, BadEnvTest,
+    ::testing::Values(
+        BadEnvCase{"RangeNotANumber", {{"GTEST_PORT_RANGE", "lots"}},
+                   {"GTEST_PORT_RANGE=lots", "expected LO-HI"}},
+        BadEnvCase{"RangeReversed", {{"GTEST_PORT_RANGE", "30000-20000"}},
+                   {"GTEST_PORT_RANGE=30000-20000", "reversed", "expected"}},
+        BadEnvCase{"RangeBelow1024", {{"GTEST_PORT_RANGE", "80-90"}},
+                   {"GTEST_PORT_RANGE=80-90", "below 1024", "1024 <= LO"}},
+        BadEnvCase{"RangeTrailingJunk", {{"GTEST_PORT_RANGE", "20000-30000x"}},
+                   {"GTEST_PORT_RANGE=20000-30000x", "30000x"}},
+        BadEnvCase{"RangeTooSmallForShards", {{"GTEST_PORT_RANGE", "20000-20002"},
+                    {"GTEST_SHARD_INDEX", "0"},
+                    {"GTEST_TOTAL_SHARDS", "8"}},
+                   {"20000-20002", "3 ports", "8 shards", "span"}},
+        BadEnvCase{"ShardIndexWithoutTotal", {{"GTEST_SHARD_INDEX", "1"}},
+                   {"GTEST_SHARD_INDEX", "GTEST_TOTAL_SHARDS", "set both"}},
+        BadEnvCase{"ShardIndexNotANumber", {{"GTEST_SHARD_INDEX", "x"}, {"GTEST_TOTAL_SHARDS", "2"}},
+                   {"GTEST_SHARD_INDEX=x", "not an integer"}},
+        BadEnvCase{"ShardIndexOutOfRange", {{"GTEST_SHARD_INDEX", "5"}, {"GTEST_TOTAL_SHARDS", "2"}},
+                   {"shard index 5 of 2", "0 <= index < total"}},
+        BadEnvCase{"VerboseNotABoolean", {{"GTEST_PORT_VERBOSE", "loud"}},
+                   {"GTEST_PORT_VERBOSE=loud", "expected 1/0"}},
+        BadEnvCase{"LockDirRelative", {{"GTEST_PORT_LOCK_DIR", "relative/dir"}},
+                   {"GTEST_PORT_LOCK_DIR=relative/dir", "absolute"}},
+        BadEnvCase{"LockDirNotADirectory", {{"GTEST_PORT_LOCK_DIR", "/proc/version"}},
+                   {"GTEST_PORT_LOCK_DIR=/proc/version"}}),
+    [](const auto& info) { return std::string(info.param.name); });
+
+TEST_F(ConfigTest, EphemeralOverlapIsWarnedAboutAndSkipped) {
+  FakeEnv()["GTEST_PORT_RANGE"] = "30000-40000";
+  absl::StatusOr<Config> c = Resolve();
+  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_EQ(c->warnings.size(), 1u);
+  EXPECT_THAT(c->warnings[0],
+              AllOf(HasSubstr("30000-40000"), HasSubstr("32768-60999"),
+                    HasSubstr("skips ports 32768-40000")));
+  EXPECT_EQ(c->candidates.size(), 32767 - 30000 + 1);
+  for (int i = 0; i < c->candidates.size(); ++i) {
+    ASSERT_LT(c->candidates.port(i), 32768);
+  }
+}
+
+TEST_F(ConfigTest, SliceEntirelyInsideEphemeralRangeIsAnError) {
+  FakeEnv()["GTEST_PORT_RANGE"] = "40000-40999";
+  absl::StatusOr<Config> c = Resolve();
+  ASSERT_FALSE(c.ok());
+  EXPECT_THAT(c.status().message(),
+              AllOf(HasSubstr("40000-40999"), HasSubstr("ephemeral"),
+                    HasSubstr("GTEST_PORT_RANGE")));
+}
+
+TEST_F(ConfigTest, UnreadableEphemeralRangeIsAWarningNotAnError) {
+  ON_CALL(system_, ReadFile(kEphemeralFile))
+      .WillByDefault(Return(std::string("garbage")));
+  absl::StatusOr<Config> c = Resolve();
+  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_EQ(c->warnings.size(), 1u);
+  EXPECT_THAT(c->warnings[0], HasSubstr("garbage"));
+  EXPECT_EQ(c->candidates.size(), 12768);
+}
+
+TEST_F(ConfigTest, MissingProcFileMeansNoEphemeralRange) {
+  ON_CALL(system_, ReadFile(kEphemeralFile))
+      .WillByDefault(Return(absl::NotFoundError("no /proc")));
+  absl::StatusOr<Config> c = Resolve();
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_FALSE(c->ephemeral.has_value());
+  EXPECT_THAT(c->warnings, ::testing::IsEmpty());
+}
+
+TEST_F(ConfigTest, LockDirSelectsLockFilesAndIsCreated) {
+  const std::string dir = ::testing::TempDir() + "gtest_port_config_test_locks";
+  FakeEnv()["GTEST_PORT_LOCK_DIR"] = dir;
+  absl::StatusOr<Config> c = Resolve();
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->mechanism, ClaimMechanism::kLockFile);
+  EXPECT_EQ(c->lock_dir, dir);
+  EXPECT_EQ(::access(dir.c_str(), W_OK), 0);
+}
+
+}  // namespace
+}  // namespace gtest_port_internal

@@ -1,0 +1,195 @@
+// Tests of reservations through the engine and the public RAII API, with
+// real sockets: every port handed out is bound by a real TCP listener and a
+// real UDP socket, ports other sockets use are never handed out, and a
+// released port comes back.
+
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "gtest_port/gtest_port.h"
+#include "gtest_port/internal/allocator.h"
+#include "gtest_port/matchers.h"
+#include "tests/testing/private_range.h"
+#include "tests/testing/sockets.h"
+
+namespace gtest_port {
+namespace {
+
+using ::gtest_port_internal::UniqueFd;
+using ::gtest_port_testing::BindSocket;
+using ::gtest_port_testing::PrivateRange;
+using ::testing::AllOf;
+using ::testing::HasSubstr;
+
+// Starts what a real test would on `port`: a TCP listener and a UDP socket.
+void ExpectServersCanBind(uint16_t port) {
+  absl::StatusOr<UniqueFd> tcp = BindSocket(SOCK_STREAM, port);
+  EXPECT_TRUE(tcp.ok()) << "TCP listener on reserved port: " << tcp.status();
+  absl::StatusOr<UniqueFd> udp = BindSocket(SOCK_DGRAM, port);
+  EXPECT_TRUE(udp.ok()) << "UDP socket on reserved port: " << udp.status();
+}
+
+TEST(ReserveTest, HandsOutAPortOfTheDefaultRangeThatServersCanBind) {
+  absl::StatusOr<PortReservation> r = Reserve();
+  ASSERT_THAT(r, IsOkAndHoldsPortIn(20000, 32767));
+  EXPECT_EQ(r->size(), 1);
+  EXPECT_THAT(r->port(), IsFreeToBind());  // Claimed, not bound.
+  ExpectServersCanBind(r->port());
+}
+
+TEST(ReserveTest, EightThreadsGetDistinctPortsAndBindThemAll) {
+  constexpr int kThreads = 8;
+  constexpr int kPerThread = 25;
+  absl::Mutex mu;
+  std::vector<uint16_t> ports;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      std::vector<PortReservation> held;  // All held at once.
+      std::vector<UniqueFd> servers;
+      for (int i = 0; i < kPerThread; ++i) {
+        absl::StatusOr<PortReservation> r = Reserve();
+        ASSERT_TRUE(r.ok()) << r.status();
+        absl::StatusOr<UniqueFd> tcp = BindSocket(SOCK_STREAM, r->port());
+        absl::StatusOr<UniqueFd> udp = BindSocket(SOCK_DGRAM, r->port());
+        ASSERT_TRUE(tcp.ok()) << tcp.status();
+        ASSERT_TRUE(udp.ok()) << udp.status();
+        servers.push_back(*std::move(tcp));
+        servers.push_back(*std::move(udp));
+        {
+          absl::MutexLock lock(&mu);
+          ports.push_back(r->port());
+        }
+        held.push_back(*std::move(r));
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  ASSERT_EQ(ports.size(), size_t{kThreads * kPerThread});
+  EXPECT_EQ(std::set<uint16_t>(ports.begin(), ports.end()).size(), ports.size())
+      << "two live reservations shared a port";
+}
+
+TEST(ReserveTest, OnePortRangeIsExhaustedWhileHeldAndReturnsOnRelease) {
+  PrivateRange range(1);
+  auto allocator = range.Allocator();
+  ASSERT_NE(allocator, nullptr);
+  absl::StatusOr<PortReservation> first = allocator->Reserve(1);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->port(), range.first());
+
+  absl::StatusOr<PortReservation> second = allocator->Reserve(1);
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kResourceExhausted);
+  const std::string slice = absl::StrCat(range.first(), "-", range.first());
+  EXPECT_THAT(second.status().message(),
+              AllOf(HasSubstr("slice " + slice), HasSubstr("range " + slice),
+                    HasSubstr("all 1 candidates were busy"),
+                    HasSubstr("1 held by other gtest_port reservations"),
+                    HasSubstr("GTEST_PORT_RANGE")));
+
+  first = absl::CancelledError("released");     // Destroys the reservation.
+  absl::StatusOr<PortReservation> again = allocator->Reserve(1);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->port(), range.first());
+}
+
+TEST(ReserveTest, PortsForeignSocketsUseAreSkippedNeverHandedOut) {
+  PrivateRange range(3);
+  const uint16_t p = range.first();
+  absl::StatusOr<UniqueFd> tcp = BindSocket(SOCK_STREAM, p);
+  absl::StatusOr<UniqueFd> udp =
+      BindSocket(SOCK_DGRAM, static_cast<uint16_t>(p + 1));
+  ASSERT_TRUE(tcp.ok() && udp.ok());
+  auto allocator = range.Allocator();
+  absl::StatusOr<PortReservation> r = allocator->Reserve(1);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->port(), p + 2);
+
+  absl::StatusOr<PortReservation> none = allocator->Reserve(1);
+  ASSERT_FALSE(none.ok());
+  EXPECT_THAT(none.status().message(),
+              AllOf(HasSubstr("all 3 candidates were busy"),
+                    HasSubstr("1 held by other gtest_port reservations"),
+                    HasSubstr("2 in use by other sockets")));
+  EXPECT_EQ(allocator->stats().reservations, 1);
+  EXPECT_GE(allocator->stats().busy_in_use, 2);
+}
+
+TEST(ReserveTest, MoveTransfersOwnershipAndReleasesOnce) {
+  PrivateRange range(1);
+  auto allocator = range.Allocator();
+  absl::StatusOr<PortReservation> r = allocator->Reserve(1);
+  ASSERT_TRUE(r.ok()) << r.status();
+  PortReservation moved = *std::move(r);
+  EXPECT_EQ(moved.port(), range.first());
+  EXPECT_EQ(r->port(), 0);  // NOLINT(bugprone-use-after-move): documented.
+  EXPECT_EQ(r->size(), 0);
+  EXPECT_EQ(allocator->stats().live, 1);
+  EXPECT_FALSE(allocator->Reserve(1).ok()) << "moved reservation lost its claim";
+  {
+    PortReservation sink = std::move(moved);
+  }
+  EXPECT_EQ(allocator->stats().live, 0);
+  EXPECT_TRUE(allocator->Reserve(1).ok());
+}
+
+TEST(ReserveBlockTest, BlockIsConsecutiveAndAllHeld) {
+  absl::StatusOr<PortReservation> block = ReserveBlock(3);
+  ASSERT_THAT(block, IsOkAndHoldsPortIn(20000, 32767));
+  ASSERT_EQ(block->size(), 3);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ((*block)[i], block->port() + i);
+    ExpectServersCanBind((*block)[i]);
+  }
+}
+
+TEST(ReserveBlockTest, ForeignListenerInsideACandidateBlockMovesTheBlockOn) {
+  PrivateRange range(5);
+  const uint16_t p = range.first();
+  absl::StatusOr<UniqueFd> foreign =
+      BindSocket(SOCK_STREAM, static_cast<uint16_t>(p + 1));
+  ASSERT_TRUE(foreign.ok()) << foreign.status();
+  auto allocator = range.Allocator();
+  absl::StatusOr<PortReservation> block = allocator->Reserve(3);
+  ASSERT_TRUE(block.ok()) << block.status();
+  EXPECT_EQ(block->port(), p + 2);  // The only 3 free in a row: p+2..p+4.
+  EXPECT_EQ((*block)[2], p + 4);
+}
+
+TEST(ReserveBlockTest, FailedBlockHoldsNothing) {
+  PrivateRange range(3);
+  auto allocator = range.Allocator();
+  absl::StatusOr<PortReservation> single = allocator->Reserve(1);
+  ASSERT_TRUE(single.ok());
+  absl::StatusOr<PortReservation> block = allocator->Reserve(3);
+  ASSERT_FALSE(block.ok());
+  EXPECT_EQ(block.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(block.status().message(), HasSubstr("block of 3 consecutive"));
+  // The two ports the failed block claimed on its way were given back.
+  absl::StatusOr<PortReservation> a = allocator->Reserve(1);
+  absl::StatusOr<PortReservation> b = allocator->Reserve(1);
+  EXPECT_TRUE(a.ok()) << a.status();
+  EXPECT_TRUE(b.ok()) << b.status();
+}
+
+TEST(ReserveBlockTest, BlockLargerThanTheSliceIsAClearError) {
+  PrivateRange range(4);
+  auto allocator = range.Allocator();
+  for (int count : {0, -1, 5}) {
+    absl::StatusOr<PortReservation> block = allocator->Reserve(count);
+    ASSERT_FALSE(block.ok());
+    EXPECT_EQ(block.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(block.status().message(),
+                AllOf(HasSubstr(absl::StrCat("block of ", count)),
+                      HasSubstr("4 candidate ports")));
+  }
+}
+
+}  // namespace
+}  // namespace gtest_port

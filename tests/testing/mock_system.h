@@ -1,0 +1,51 @@
+// File: tests/testing/mock_system.h
+//
+// MockSystem is a GoogleMock System whose every method delegates to the real
+// operating system by default. A test overrides just the call whose failure
+// it needs (EMFILE from socket(), EAFNOSUPPORT for IPv6, a garbled /proc
+// file) and everything else stays real.
+
+#ifndef GTEST_PORT_TESTS_TESTING_MOCK_SYSTEM_H_
+#define GTEST_PORT_TESTS_TESTING_MOCK_SYSTEM_H_
+
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest_port/internal/system.h"
+
+namespace gtest_port_testing {
+
+class MockSystem : public gtest_port_internal::System {
+ public:
+  MockSystem() {
+    System& real = System::Real();
+    using ::testing::Invoke;
+    ON_CALL(*this, Socket).WillByDefault(Invoke(&real, &System::Socket));
+    ON_CALL(*this, Bind).WillByDefault(Invoke(&real, &System::Bind));
+    ON_CALL(*this, SetSockOpt).WillByDefault(Invoke(&real, &System::SetSockOpt));
+    ON_CALL(*this, Open).WillByDefault(Invoke(&real, &System::Open));
+    ON_CALL(*this, Flock).WillByDefault(Invoke(&real, &System::Flock));
+    ON_CALL(*this, ReadFile).WillByDefault(Invoke(&real, &System::ReadFile));
+  }
+
+  MOCK_METHOD(int, Socket, (int, int, int), (override));
+  MOCK_METHOD(int, Bind, (int, const sockaddr*, socklen_t), (override));
+  MOCK_METHOD(int, SetSockOpt, (int, int, int, const void*, socklen_t),
+              (override));
+  MOCK_METHOD(int, Open, (const char*, int, mode_t), (override));
+  MOCK_METHOD(int, Flock, (int, int), (override));
+  MOCK_METHOD(absl::StatusOr<std::string>, ReadFile, (absl::string_view),
+              (override));
+};
+
+// An action that fails a POSIX-style call with `error`.
+inline auto FailWith(int error) {
+  return [error](auto&&...) {
+    errno = error;
+    return -1;
+  };
+}
+
+}  // namespace gtest_port_testing
+
+#endif  // GTEST_PORT_TESTS_TESTING_MOCK_SYSTEM_H_

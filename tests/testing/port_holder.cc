@@ -1,0 +1,93 @@
+// port_holder: a real child process for gtest_port's multi-process tests.
+//
+//   port_holder [--count=N] [--block=K] [--bind]
+//
+// Reserves N single ports (or one block of K consecutive ports) through the
+// public API, configured only by the environment (GTEST_PORT_RANGE,
+// GTEST_SHARD_INDEX, ...), optionally binds a TCP listener and a UDP socket
+// on each, prints "PORT <p>" per port and then "READY", and holds everything
+// until its stdin closes. On failure it prints "ERROR <status>" and exits 3.
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "gtest_port/port_reservation.h"
+
+namespace {
+
+int BindOrDie(int type, uint16_t port) {
+  const int fd = ::socket(AF_INET, type | SOCK_CLOEXEC, 0);
+  const int one = 1;
+  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
+      (type == SOCK_STREAM && ::listen(fd, 8) != 0)) {
+    std::printf("ERROR bind %d: %s\n", port, std::strerror(errno));
+    std::exit(4);
+  }
+  return fd;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int count = 1;
+  int block = 0;
+  bool bind = false;
+  for (int i = 1; i < argc; ++i) {
+    const absl::string_view arg = argv[i];
+    if (absl::StartsWith(arg, "--count=") &&
+        absl::SimpleAtoi(arg.substr(8), &count)) {
+      continue;
+    }
+    if (absl::StartsWith(arg, "--block=") &&
+        absl::SimpleAtoi(arg.substr(8), &block)) {
+      continue;
+    }
+    if (arg == "--bind") {
+      bind = true;
+      continue;
+    }
+    std::fprintf(stderr, "usage: port_holder [--count=N] [--block=K] [--bind]\n");
+    return 2;
+  }
+  std::vector<gtest_port::PortReservation> held;
+  for (int i = 0; i < (block > 0 ? 1 : count); ++i) {
+    absl::StatusOr<gtest_port::PortReservation> r =
+        block > 0 ? gtest_port::ReserveBlock(block) : gtest_port::Reserve();
+    if (!r.ok()) {
+      std::printf("ERROR %s\n", r.status().ToString().c_str());
+      return 3;
+    }
+    held.push_back(*std::move(r));
+  }
+  std::vector<int> sockets;
+  for (const gtest_port::PortReservation& r : held) {
+    for (int i = 0; i < r.size(); ++i) {
+      if (bind) {
+        sockets.push_back(BindOrDie(SOCK_STREAM, r[i]));
+        sockets.push_back(BindOrDie(SOCK_DGRAM, r[i]));
+      }
+      std::printf("PORT %d\n", r[i]);
+    }
+  }
+  std::printf("READY\n");
+  std::fflush(stdout);
+  char c;
+  while (::read(0, &c, 1) > 0) {
+  }
+  for (int fd : sockets) ::close(fd);
+  return 0;
+}

@@ -1,0 +1,91 @@
+// File: tests/testing/private_range.h
+//
+// PrivateRange gives one test a small port range of its own, below the
+// default range 20000-32767, for tests that need a range they control (a
+// one-port range, an exhausted range). Tests run concurrently (ctest -j runs
+// each test as its own process), so two of them must never share one: each
+// range is locked for the life of the PrivateRange by an abstract socket
+// "gtest_port_test/range/<k>", the same kind of claim the library makes.
+//
+// Example:
+//
+//   PrivateRange range(/*size=*/1);
+//   std::string env = range.EnvEntry();   // "GTEST_PORT_RANGE=10300-10300"
+//
+// This class is thread-compatible.
+
+#ifndef GTEST_PORT_TESTS_TESTING_PRIVATE_RANGE_H_
+#define GTEST_PORT_TESTS_TESTING_PRIVATE_RANGE_H_
+
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <cstddef>
+#include <cstring>
+#include <memory>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "gtest_port/internal/allocator.h"
+#include "gtest_port/internal/config.h"
+#include "gtest_port/internal/unique_fd.h"
+#include "gtest_port/options.h"
+
+namespace gtest_port_testing {
+
+class PrivateRange {
+ public:
+  static constexpr int kFirst = 10000;
+  static constexpr int kSlotSize = 100;
+  static constexpr int kSlots = 100;  // 10000-19999.
+
+  explicit PrivateRange(int size) {
+    for (int slot = 0; slot < kSlots && !lock_.valid(); ++slot) {
+      gtest_port_internal::UniqueFd fd(
+          ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+      sockaddr_un addr{};
+      addr.sun_family = AF_UNIX;
+      const std::string name = absl::StrCat("gtest_port_test/range/", slot);
+      std::memcpy(addr.sun_path + 1, name.data(), name.size());
+      if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr),
+                 offsetof(sockaddr_un, sun_path) + 1 + name.size()) == 0) {
+        lock_ = std::move(fd);
+        range_ = gtest_port::PortRange{
+            static_cast<uint16_t>(kFirst + slot * kSlotSize),
+            static_cast<uint16_t>(kFirst + slot * kSlotSize + size - 1)};
+      }
+    }
+    EXPECT_TRUE(lock_.valid()) << "all " << kSlots << " private ranges in use";
+  }
+
+  gtest_port::PortRange range() const { return range_; }
+  uint16_t first() const { return range_.first; }
+  std::string EnvEntry() const {
+    return absl::StrCat("GTEST_PORT_RANGE=", range_.first, "-", range_.last);
+  }
+
+  // An allocator over this range (one shard), as the library would make it.
+  std::shared_ptr<gtest_port_internal::PortAllocator> Allocator() const {
+    gtest_port::Options options;
+    options.range = range_;
+    options.shard_index = 0;
+    options.total_shards = 1;
+    absl::StatusOr<gtest_port_internal::Config> config =
+        gtest_port_internal::ResolveConfig(
+            options, gtest_port_internal::System::Real(),
+            [](const char*) -> const char* { return nullptr; });
+    EXPECT_TRUE(config.ok()) << config.status();
+    if (!config.ok()) return nullptr;
+    return std::make_shared<gtest_port_internal::PortAllocator>(
+        *std::move(config), gtest_port_internal::System::Real());
+  }
+
+ private:
+  gtest_port_internal::UniqueFd lock_;
+  gtest_port::PortRange range_;
+};
+
+}  // namespace gtest_port_testing
+
+#endif  // GTEST_PORT_TESTS_TESTING_PRIVATE_RANGE_H_
