@@ -90,8 +90,11 @@ elapsed_ms=$((($(date +%s%N) - start_ns) / 1000000))
 for i in "${failed[@]}"; do
   printf '\n%s--- %s (pid %s): %s%s\n' "$bold" "${labels[$i]}" "${pids[$i]}" \
     "${outs[$i]}" "$reset"
-  grep -E '^\[  FAILED  \]|Failure|error' "${outs[$i]}" | head -n 20 || true
-  tail -n 5 "${errs[$i]}"
+  # Each failure with the few lines that say why, then anything unusual the
+  # process wrote to stderr (a crash, a sanitizer report).
+  grep -E -A4 ': Failure$' "${outs[$i]}" | head -n 40 || true
+  grep -E '^\[  FAILED  \] [^0-9].*[^)]$' "${outs[$i]}" || true
+  grep -v '^\[gtest_port\] pid ' "${errs[$i]}" | tail -n 5 || true
 done
 
 # --- 4. Which process owns which slice --------------------------------------
@@ -139,7 +142,9 @@ awk -F'\t' '
       shard[key] = $2 "/" $3; pid[key] = $1; test[key] = $4; low[key] = $5
     }
     text = ($5 == last) ? $5 : $5 "-" last
-    ports[key] = (key in ports) ? ports[key] ", " text : text
+    # (Test membership before touching ports[key]: awk creates an element
+    # the moment it is referenced.)
+    if (key in ports) ports[key] = ports[key] ", " text; else ports[key] = text
     if ($5 + 0 < low[key] + 0) low[key] = $5
   }
   END {

@@ -1,10 +1,27 @@
 #!/usr/bin/env bash
-# Runs gtest_port's whole test suite: builds with CMake and runs every test
-# as its own process, many at once (ctest -j), as users' CI does.
+# Runs gtest_port's whole test suite on Debian 12, installing what is missing:
+#   1. CMake build, then every test as its own process, many at once
+#      (ctest -j, gtest_discover_tests), as users' CI does;
+#   2. Bazel (Debian's 4.2.3, offline): every target, all shards at once.
+# Usage: scripts/test.sh [--no-bazel]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build_dir=${BUILD_DIR:-$root/build}
+run_bazel=1
+for arg in "$@"; do
+  case "$arg" in
+    --no-bazel) run_bazel=0 ;;
+    *) echo "usage: scripts/test.sh [--no-bazel]" >&2; exit 2 ;;
+  esac
+done
+
 "$root/scripts/build.sh"
 jobs=$(($(nproc) * 4))
-echo "test: ctest -j$jobs (one process per test)"
+echo "== test: CMake, ctest -j$jobs (one process per test)"
 ctest --test-dir "$build_dir" -j"$jobs" --output-on-failure --timeout 300
+
+if ((run_bazel)); then
+  echo "== test: Bazel, every target, all shards at once"
+  "$root/bazel/setup_offline.sh"
+  (cd "$root" && bazel test --config=offline --jobs=8 --local_test_jobs=8 //...)
+fi
