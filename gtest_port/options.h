@@ -12,6 +12,9 @@
 //   ::testing::AddGlobalTestEnvironment(
 //       new gtest_port::PortEnvironment(options));
 //
+// Ownership: PortEnvironment copies the Options it is given, and applies
+// them in its SetUp(); changing an Options afterwards has no effect.
+//
 // These are plain values: thread-compatible.
 
 #ifndef GTEST_PORT_OPTIONS_H_
@@ -20,6 +23,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+
+#include "absl/time/time.h"
 
 namespace gtest_port {
 
@@ -40,6 +45,7 @@ struct PortRange {
 // not hand these ports to outgoing connections.
 inline constexpr PortRange kDefaultPortRange = {20000, 32767};
 
+// gtest_port's configuration, field by field; see the file comment.
 struct Options {
   // Ports to hand out, split evenly across test shards. Environment:
   // GTEST_PORT_RANGE=LO-HI (inclusive, 1024 <= LO <= HI <= 65535).
@@ -55,6 +61,19 @@ struct Options {
   // GTEST_SHARD_INDEX and GTEST_TOTAL_SHARDS (unset means one shard).
   std::optional<int> shard_index;
   std::optional<int> total_shards;
+
+  // The port server single ports come from first, as Python portpicker's
+  // `portserver` hands them out: "@name" (abstract Unix socket) or "/path".
+  // Blocks (ReserveBlock(count > 1)) always use the local mechanism: the
+  // protocol has no block request. When the server is unreachable, refuses,
+  // does not answer in time or runs in another PID namespace, gtest_port
+  // warns once on stderr and reserves locally. Set to "" to ignore
+  // PORTSERVER_ADDRESS. Environment: PORTSERVER_ADDRESS.
+  std::optional<std::string> portserver_address;
+
+  // How long one request to the port server may take -- connect, send and
+  // reply together -- before gtest_port gives up on the server. Default 2 s.
+  std::optional<absl::Duration> portserver_timeout;
 
   // Print one line per reservation to stderr. Environment:
   // GTEST_PORT_VERBOSE=1.

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <utility>
 
 #include "absl/base/thread_annotations.h"
@@ -41,6 +42,18 @@ DefaultState& Defaults() {
   return *state;
 }
 
+// The process-wide state for the port server at `address`.
+std::shared_ptr<PortServerState> PortServerStateFor(
+    const std::string& address) {
+  static absl::Mutex* const mu = new absl::Mutex();
+  static auto* const states =
+      new std::map<std::string, std::shared_ptr<PortServerState>>();
+  absl::MutexLock lock(mu);
+  std::shared_ptr<PortServerState>& state = (*states)[address];
+  if (state == nullptr) state = std::make_shared<PortServerState>();
+  return state;
+}
+
 absl::StatusOr<std::shared_ptr<PortAllocator>> Make(
     const gtest_port::Options& options) {
   absl::StatusOr<Config> config =
@@ -56,9 +69,23 @@ PortAllocator::PortAllocator(Config config, System& system)
     : config_(std::move(config)),
       claimer_(system, config_.mechanism, config_.lock_dir),
       prober_(system),
-      start_(StartOffset()) {}
+      start_(StartOffset()),
+      portserver_(
+          config_.portserver_address.empty()
+              ? nullptr
+              : std::make_unique<const PortServerClient>(
+                    config_.portserver_address, config_.portserver_timeout)),
+      portserver_state_(config_.portserver_address.empty()
+                            ? nullptr
+                            : PortServerStateFor(config_.portserver_address)) {}
 
 absl::StatusOr<gtest_port::PortReservation> PortAllocator::Reserve(int count) {
+  if (portserver_ != nullptr && count == 1) return ReserveFromPortServer();
+  return ReserveLocal(count);
+}
+
+absl::StatusOr<gtest_port::PortReservation> PortAllocator::ReserveLocal(
+    int count) {
   const CandidateSet& candidates = config_.candidates;
   const int positions = count >= 1 ? candidates.BlockCount(count) : 0;
   if (positions == 0) {
@@ -102,17 +129,127 @@ absl::StatusOr<gtest_port::PortReservation> PortAllocator::Reserve(int count) {
 
     busy_claimed_.fetch_add(claimed, std::memory_order_relaxed);
     busy_in_use_.fetch_add(in_use, std::memory_order_relaxed);
-    reservations_.fetch_add(1, std::memory_order_relaxed);
-    const int64_t live = live_.fetch_add(1, std::memory_order_relaxed) + 1;
-    int64_t peak = peak_live_.load(std::memory_order_relaxed);
-    while (live > peak && !peak_live_.compare_exchange_weak(
-                              peak, live, std::memory_order_relaxed)) {
-    }
-    return gtest_port::PortReservation(shared_from_this(), std::move(held));
+    return Hand(std::move(held));
   }
   busy_claimed_.fetch_add(claimed, std::memory_order_relaxed);
   busy_in_use_.fetch_add(in_use, std::memory_order_relaxed);
   return NoFreePort(count, positions, claimed, in_use);
+}
+
+gtest_port::PortReservation PortAllocator::Hand(HeldPorts held) {
+  reservations_.fetch_add(1, std::memory_order_relaxed);
+  const int64_t live = live_.fetch_add(1, std::memory_order_relaxed) + 1;
+  int64_t peak = peak_live_.load(std::memory_order_relaxed);
+  while (live > peak && !peak_live_.compare_exchange_weak(
+                            peak, live, std::memory_order_relaxed)) {
+  }
+  return gtest_port::PortReservation(shared_from_this(), std::move(held));
+}
+
+absl::StatusOr<gtest_port::PortReservation>
+PortAllocator::ReserveFromPortServer() {
+  PortServerState& state = *portserver_state_;
+  // 1. Server ports this process was given before and holds no claim on now.
+  //    Each is tried once; a busy one goes to the back again.
+  size_t free_count = 0;
+  {
+    absl::MutexLock lock(&state.mu);
+    free_count = state.free_ports.size();
+  }
+  for (size_t i = 0; i < free_count; ++i) {
+    uint16_t port = 0;
+    {
+      absl::MutexLock lock(&state.mu);
+      if (state.free_ports.empty()) break;
+      port = state.free_ports.front();
+      state.free_ports.pop_front();
+    }
+    absl::StatusOr<HeldPort> held = HoldPortServerPort(port);
+    if (held.ok() && held->claim.valid()) {
+      portserver_reused_.fetch_add(1, std::memory_order_relaxed);
+      HeldPorts ports;
+      ports.push_back(*std::move(held));
+      return Hand(std::move(ports));
+    }
+    {
+      absl::MutexLock lock(&state.mu);
+      state.free_ports.push_back(port);
+    }
+    if (!held.ok()) return held.status();
+    portserver_set_aside_.fetch_add(1, std::memory_order_relaxed);
+  }
+
+  // 2. New ports from the server, while it can be used.
+  for (int ask = 0; ask < kMaxPortServerAsks; ++ask) {
+    {
+      absl::MutexLock lock(&state.mu);
+      if (!state.error.ok()) break;
+    }
+    portserver_requests_.fetch_add(1, std::memory_order_relaxed);
+    absl::StatusOr<uint16_t> port = portserver_->RequestPort(::getpid());
+    if (!port.ok()) {
+      GiveUpPortServer(port.status());
+      break;
+    }
+    absl::StatusOr<HeldPort> held = HoldPortServerPort(*port);
+    if (held.ok() && held->claim.valid()) {
+      HeldPorts ports;
+      ports.push_back(*std::move(held));
+      return Hand(std::move(ports));
+    }
+    {
+      absl::MutexLock lock(&state.mu);
+      state.free_ports.push_back(*port);
+    }
+    if (!held.ok()) return held.status();
+    portserver_set_aside_.fetch_add(1, std::memory_order_relaxed);
+  }
+
+  // 3. The local mechanism.
+  portserver_local_.fetch_add(1, std::memory_order_relaxed);
+  return ReserveLocal(1);
+}
+
+absl::StatusOr<HeldPort> PortAllocator::HoldPortServerPort(uint16_t port) {
+  absl::StatusOr<UniqueFd> claim = claimer_.Claim(port);
+  if (!claim.ok()) return claim.status();
+  if (!claim->valid()) {
+    busy_claimed_.fetch_add(1, std::memory_order_relaxed);
+    return HeldPort{port, UniqueFd(), true};
+  }
+  absl::StatusOr<bool> free = prober_.IsFree(port);
+  if (!free.ok()) return free.status();
+  if (!*free) {
+    busy_in_use_.fetch_add(1, std::memory_order_relaxed);
+    return HeldPort{port, UniqueFd(), true};
+  }
+  return HeldPort{port, *std::move(claim), true};
+}
+
+void PortAllocator::GiveUpPortServer(const absl::Status& why) {
+  PortServerState& state = *portserver_state_;
+  {
+    absl::MutexLock lock(&state.mu);
+    // Another thread or allocator of this process gave up first.
+    if (!state.error.ok()) return;
+    state.error = why;
+  }
+  std::fprintf(
+      stderr,
+      "[gtest_port] warning: not using the port server: %s. Single ports "
+      "come from gtest_port's own range from now on (shard %d of %d owns %s "
+      "of %s)\n",
+      std::string(why.message()).c_str(), config_.shard.index,
+      config_.shard.total, FormatPortRange(config_.slice()).c_str(),
+      FormatPortRange(config_.range).c_str());
+  std::fflush(stderr);
+}
+
+absl::Status PortAllocator::portserver_status() const {
+  if (portserver_state_ == nullptr) return absl::OkStatus();
+  PortServerState& state = *portserver_state_;
+  absl::MutexLock lock(&state.mu);
+  return state.error;
 }
 
 absl::Status PortAllocator::NoFreePort(int count, int attempts, int64_t claimed,
@@ -129,7 +266,16 @@ absl::Status PortAllocator::NoFreePort(int count, int attempts, int64_t claimed,
       attempts, claimed, in_use));
 }
 
-void PortAllocator::OnRelease() noexcept {
+void PortAllocator::OnRelease(HeldPorts& ports) noexcept {
+  if (portserver_state_ != nullptr) {
+    PortServerState& state = *portserver_state_;
+    for (HeldPort& held : ports) {
+      if (!held.from_port_server) continue;
+      held.claim.reset();  // Unclaimed before anyone can take it again.
+      absl::MutexLock lock(&state.mu);
+      state.free_ports.push_back(held.port);
+    }
+  }
   live_.fetch_sub(1, std::memory_order_relaxed);
 }
 
@@ -140,6 +286,11 @@ PortAllocator::Stats PortAllocator::stats() const {
   s.busy_in_use = busy_in_use_.load(std::memory_order_relaxed);
   s.live = live_.load(std::memory_order_relaxed);
   s.peak_live = peak_live_.load(std::memory_order_relaxed);
+  s.portserver_requests = portserver_requests_.load(std::memory_order_relaxed);
+  s.portserver_reused = portserver_reused_.load(std::memory_order_relaxed);
+  s.portserver_set_aside =
+      portserver_set_aside_.load(std::memory_order_relaxed);
+  s.portserver_local = portserver_local_.load(std::memory_order_relaxed);
   return s;
 }
 
@@ -150,6 +301,15 @@ std::string PortAllocator::Describe() const {
       config_.shard.index, config_.shard.total,
       FormatPortRange(config_.slice()), FormatPortRange(config_.range),
       config_.candidates.size(), claimer_.Describe(), prober_.Describe());
+  if (portserver_ != nullptr) {
+    const absl::Status error = portserver_status();
+    if (error.ok()) {
+      absl::StrAppend(&line, "; single ports come from the port server at ",
+                      portserver_->address(), " (blocks from the range above)");
+    } else {
+      absl::StrAppend(&line, "; not using the port server: ", error.message());
+    }
+  }
   return line;
 }
 

@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/strings/escaping.h"
@@ -17,14 +18,17 @@ namespace {
 constexpr char kRangeVar[] = "GTEST_PORT_RANGE";
 constexpr char kLockDirVar[] = "GTEST_PORT_LOCK_DIR";
 constexpr char kVerboseVar[] = "GTEST_PORT_VERBOSE";
+constexpr char kPortServerVar[] = "PORTSERVER_ADDRESS";
 constexpr char kShardIndexVar[] = "GTEST_SHARD_INDEX";
 constexpr char kTotalShardsVar[] = "GTEST_TOTAL_SHARDS";
 constexpr char kEphemeralFile[] = "/proc/sys/net/ipv4/ip_local_port_range";
 
+// The value is quoted escaped, so that a control byte or newline in it
+// cannot garble the one-line message.
 absl::Status VariableError(absl::string_view variable, absl::string_view value,
                            absl::string_view problem) {
   return absl::InvalidArgumentError(
-      absl::StrCat(variable, "=", value, ": ", problem));
+      absl::StrCat(variable, "=", absl::CHexEscape(value), ": ", problem));
 }
 
 // GoogleTest's own reading of GTEST_SHARD_INDEX/GTEST_TOTAL_SHARDS: a 32-bit
@@ -74,6 +78,41 @@ absl::StatusOr<bool> ResolveVerbose(const gtest_port::Options& options,
   return verbose;
 }
 
+// Options::portserver_address wins over PORTSERVER_ADDRESS; "" means none.
+absl::Status ResolvePortServer(const gtest_port::Options& options,
+                               GetEnvFunction getenv_fn, Config& config) {
+  std::string address;
+  std::string what;
+  if (options.portserver_address.has_value()) {
+    address = *options.portserver_address;
+    what = absl::StrCat("Options::portserver_address \"",
+                        absl::CHexEscape(address), "\"");
+  } else if (const char* value = getenv_fn(kPortServerVar); value != nullptr) {
+    address = value;
+    what = absl::StrCat(kPortServerVar, "=", absl::CHexEscape(address));
+  }
+  if (!address.empty()) {
+    absl::Status valid = ValidatePortServerAddress(address);
+    if (!valid.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(what, ": ", valid.message()));
+    }
+  }
+  if (options.portserver_timeout.has_value()) {
+    const absl::Duration timeout = *options.portserver_timeout;
+    if (timeout <= absl::ZeroDuration() ||
+        timeout == absl::InfiniteDuration()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "Options::portserver_timeout ", absl::FormatDuration(timeout),
+          " is invalid; expected a finite duration > 0, e.g. "
+          "absl::Seconds(2)"));
+    }
+    config.portserver_timeout = timeout;
+  }
+  config.portserver_address = std::move(address);
+  return absl::OkStatus();
+}
+
 // Makes sure `dir` is a directory every test process can lock files in.
 absl::Status PrepareLockDir(const std::string& dir, bool from_env) {
   const std::string what =
@@ -114,8 +153,7 @@ absl::StatusOr<Config> ResolveConfig(const gtest_port::Options& options,
              value != nullptr && *value != '\0') {
     absl::StatusOr<PortRange> parsed = ParsePortRange(value);
     if (!parsed.ok()) {
-      return VariableError(kRangeVar, absl::CHexEscape(value),
-                           parsed.status().message());
+      return VariableError(kRangeVar, value, parsed.status().message());
     }
     config.range = *parsed;
   } else {
@@ -194,6 +232,9 @@ absl::StatusOr<Config> ResolveConfig(const gtest_port::Options& options,
     config.mechanism = ClaimMechanism::kLockFile;
     config.lock_dir = *lock_dir;
   }
+
+  absl::Status portserver = ResolvePortServer(options, getenv_fn, config);
+  if (!portserver.ok()) return portserver;
 
   absl::StatusOr<bool> verbose = ResolveVerbose(options, getenv_fn);
   if (!verbose.ok()) return verbose.status();

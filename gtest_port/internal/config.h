@@ -2,10 +2,10 @@
 //
 // ResolveConfig turns gtest_port::Options, the environment and the kernel's
 // settings into one validated Config: the range, this shard's slice, the
-// candidate ports once the ephemeral range is skipped, and how ports are
-// claimed. It is the only place that reads configuration, so every bad value
-// is reported here, before any test runs, with the variable, the value and
-// what is accepted.
+// candidate ports once the ephemeral range is skipped, how ports are
+// claimed, and which port server (if any) single ports come from. It is the
+// only place that reads configuration, so every bad value is reported here,
+// before any test runs, with the variable, the value and what is accepted.
 //
 // Example:
 //
@@ -24,8 +24,10 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "gtest_port/internal/claim.h"
 #include "gtest_port/internal/port_range.h"
+#include "gtest_port/internal/portserver_client.h"
 #include "gtest_port/internal/system.h"
 #include "gtest_port/options.h"
 
@@ -39,6 +41,9 @@ struct Config {
   std::optional<PortRange> ephemeral;
   ClaimMechanism mechanism = ClaimMechanism::kAbstractSocket;
   std::string lock_dir;  // Empty unless mechanism == kLockFile.
+  // The port server single ports come from first; empty for none. Validated.
+  std::string portserver_address;
+  absl::Duration portserver_timeout = kDefaultPortServerTimeout;
   bool verbose = false;
   // Things the user should know but that do not stop the run, e.g. an
   // overlap with the ephemeral range.

@@ -16,6 +16,9 @@ namespace gtest_port_internal {
 struct HeldPort {
   uint16_t port = 0;
   UniqueFd claim;
+  // Handed out by the port server: goes back to the allocator's free list
+  // when released.
+  bool from_port_server = false;
 };
 
 // A single port needs no heap allocation.
