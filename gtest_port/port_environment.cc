@@ -5,6 +5,7 @@
 #include <string>
 
 #include "gtest_port/internal/allocator.h"
+#include "gtest_port/internal/registry.h"
 
 namespace gtest_port {
 
@@ -25,6 +26,20 @@ void PortEnvironment::SetUp() {
 }
 
 void PortEnvironment::TearDown() {
+  // Every test has ended: a reservation a test made that is still held
+  // outlived it (kept in a static, moved out of the test, never destroyed).
+  // Reservations made outside any test (environments, SetUpTestSuite,
+  // statics initialised before main) are long-lived on purpose.
+  for (const gtest_port_internal::RegisteredReservation& r :
+       gtest_port_internal::ReservationRegistry::Global().Live()) {
+    if (r.test == nullptr) continue;
+    std::fprintf(stderr,
+                 "[gtest_port] leak: %s reserved by %s is still held after "
+                 "the test ended\n",
+                 r.DescribePorts().c_str(), r.TestName().c_str());
+  }
+  std::fflush(stderr);
+
   absl::StatusOr<std::shared_ptr<PortAllocator>> allocator =
       PortAllocator::Default();
   if (!allocator.ok() || !(*allocator)->config().verbose) return;

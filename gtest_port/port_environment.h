@@ -2,7 +2,9 @@
 //
 // PortEnvironment is the ::testing::Environment that configures gtest_port
 // for a whole test binary. Register it once, before RUN_ALL_TESTS() (or link
-// gtest_port_main, which does it for you):
+// gtest_port_main, which does it for you).
+//
+// Example:
 //
 //   int main(int argc, char** argv) {
 //     ::testing::InitGoogleTest(&argc, argv);
@@ -17,12 +19,25 @@
 // so no test runs and the binary exits non-zero with a message that names
 // the variable, the value and what is accepted.
 //
+// To configure in code instead, pass Options; they win over the environment:
+//
+//   gtest_port::Options options;
+//   options.range = gtest_port::PortRange{40000, 40999};
+//   ::testing::AddGlobalTestEnvironment(
+//       new gtest_port::PortEnvironment(options));
+//
 // SetUp() runs again on each --gtest_repeat iteration and in death-test
 // children; both are fine. Reservations made under an earlier SetUp() stay
 // valid. Registration is optional: without it, gtest_port uses the
 // environment variables and defaults on first use.
 //
-// GoogleTest calls SetUp() and TearDown() from the main thread.
+// Ownership: AddGlobalTestEnvironment() takes ownership of the environment
+// (GoogleTest deletes it); do not delete it yourself. The environment keeps
+// its own copy of the Options. It does not own reservations: those belong to
+// their PortReservation or PortFixture.
+//
+// This class is thread-compatible: GoogleTest calls SetUp() and TearDown()
+// from the main thread.
 
 #ifndef GTEST_PORT_PORT_ENVIRONMENT_H_
 #define GTEST_PORT_PORT_ENVIRONMENT_H_

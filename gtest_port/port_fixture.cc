@@ -1,8 +1,11 @@
 #include "gtest_port/port_fixture.h"
 
+#include <cstdio>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "gtest_port/internal/registry.h"
 
 namespace gtest_port {
 
@@ -40,6 +43,28 @@ std::vector<uint16_t> PortFixture::ReservedPorts() const {
 }
 
 void PortFixture::TearDown() {
+  // The ports this test holds -- through this fixture or a Reserve() of its
+  // own still alive -- go into its XML output and, if it failed, next to its
+  // failure messages.
+  const ::testing::TestInfo* test =
+      ::testing::UnitTest::GetInstance()->current_test_info();
+  std::vector<uint16_t> held;
+  for (const gtest_port_internal::RegisteredReservation& r :
+       gtest_port_internal::ReservationRegistry::Global().MadeBy(test)) {
+    for (int i = 0; i < r.count; ++i) {
+      held.push_back(static_cast<uint16_t>(r.first_port + i));
+    }
+  }
+  if (test != nullptr && !held.empty()) {
+    RecordProperty("gtest_port_ports", absl::StrJoin(held, ","));
+    if (HasFailure()) {
+      std::fprintf(stderr, "[gtest_port] %s held %s %s\n",
+                   gtest_port_internal::TestNameOf(test).c_str(),
+                   held.size() == 1 ? "port" : "ports",
+                   absl::StrJoin(held, ", ").c_str());
+      std::fflush(stderr);
+    }
+  }
   std::vector<PortReservation> released;
   {
     absl::MutexLock lock(&mu_);

@@ -2,7 +2,9 @@
 //
 // PortFixture is a ::testing::Test base class whose ReservePort() hands the
 // test a port that is free on this host and held for it alone until the test
-// ends. Derive test fixtures from it (or use it directly with TEST_F):
+// ends. Derive test fixtures from it (or use it directly with TEST_F).
+//
+// Example:
 //
 //   class EchoTest : public gtest_port::PortFixture {};
 //
@@ -21,8 +23,21 @@
 // overrides TearDown() should call PortFixture::TearDown(); if it does not,
 // the ports are released when the fixture is destroyed instead.
 //
-// Works with or without a registered PortEnvironment. ReservePort() and
-// ReserveBlock() are thread-safe: a test may call them from its own threads.
+// Ownership: the fixture owns every reservation made through it; the test
+// gets port numbers only. Stop the servers a test started on them before the
+// ports are released -- in the test body, or in the derived fixture's
+// TearDown() before it calls PortFixture::TearDown() -- so that no server
+// outlives its reservation.
+//
+// TearDown() also says which ports the test held (through the fixture, or
+// through a Reserve() of its own still alive then): as the property
+// gtest_port_ports="20001,20002" of the test in --gtest_output=xml/json, and,
+// when the test failed, as "[gtest_port] Suite.Test held ports 20001, 20002"
+// on stderr right after its failure messages.
+//
+// Works with or without a registered PortEnvironment. ReservePort(),
+// ReserveBlock() and ReservedPorts() are thread-safe: a test may call them
+// from its own threads.
 
 #ifndef GTEST_PORT_PORT_FIXTURE_H_
 #define GTEST_PORT_PORT_FIXTURE_H_

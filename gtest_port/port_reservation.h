@@ -21,6 +21,14 @@
 //   absl::StatusOr<gtest_port::PortReservation> block =
 //       gtest_port::ReserveBlock(3);  // (*block)[0], [1], [2] are consecutive
 //
+// Ownership: a reservation owns its claims alone. Moving it hands them over
+// and leaves the source empty (port() == 0, size() == 0); there is no copy.
+// It keeps what it needs alive itself: a later PortEnvironment::SetUp()
+// does not invalidate it, and one that outlives the test that made it still
+// holds its ports (PortEnvironment reports it as a leak at the end of the
+// run). The port numbers it returns are plain values: once the reservation
+// is destroyed, gtest_port may hand them to someone else.
+//
 // PortReservation is thread-compatible; Reserve() and ReserveBlock() are
 // thread-safe.
 

@@ -1,0 +1,292 @@
+#include "gtest_port/port_users.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/status.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "gtest_port/internal/proc_net.h"
+#include "gtest_port/internal/registry.h"
+
+namespace gtest_port {
+namespace {
+
+using gtest_port_internal::ClaimSocket;
+using gtest_port_internal::DescriptorScan;
+using gtest_port_internal::InetSocket;
+using gtest_port_internal::PublishedReservation;
+using gtest_port_internal::RegisteredReservation;
+using gtest_port_internal::ReservationRegistry;
+
+constexpr absl::string_view kProc = "/proc";
+
+// The process behind a socket inode.
+struct Owner {
+  std::vector<pid_t> pids;  // Ascending; empty when unknown.
+  std::string unknown_reason;
+};
+
+Owner FindOwner(const DescriptorScan& scan, uint64_t inode) {
+  Owner owner;
+  if (inode == 0) {
+    owner.unknown_reason = "no process: the kernel holds it";
+    return owner;
+  }
+  auto it = scan.socket_owners.find(inode);
+  if (it != scan.socket_owners.end()) {
+    owner.pids = it->second;
+  } else if (scan.unreadable_processes > 0) {
+    owner.unknown_reason = "not permitted";
+  } else {
+    owner.unknown_reason =
+        "no visible process holds it; it may run in another PID namespace";
+  }
+  return owner;
+}
+
+// Command lines by pid, each read once.
+class CommandLines {
+ public:
+  // "" when it cannot be read (the process is gone).
+  const std::string& Get(pid_t pid) {
+    auto [it, fresh] = cache_.try_emplace(pid);
+    if (fresh) {
+      absl::StatusOr<std::string> command_line =
+          gtest_port_internal::ReadCommandLine(kProc, pid);
+      if (command_line.ok()) it->second = *std::move(command_line);
+    }
+    return it->second;
+  }
+
+ private:
+  absl::flat_hash_map<pid_t, std::string> cache_;
+};
+
+// Fills pid, pid_unknown_reason and command_line from `owner`.
+void SetProcess(const Owner& owner, CommandLines& command_lines,
+                PortUser& user) {
+  if (owner.pids.empty()) {
+    user.pid_unknown_reason = owner.unknown_reason;
+    return;
+  }
+  // After a fork without exec, parent and child both hold the socket: the
+  // parent (the lower pid, as a rule) is the one that made it.
+  user.pid = owner.pids.front();
+  user.command_line = command_lines.Get(user.pid);
+}
+
+// Test names by port: this process's registry for its own reservations,
+// the published tables of the holders for other processes'.
+class TestNames {
+ public:
+  explicit TestNames(const DescriptorScan& scan) : scan_(scan) {
+    for (const RegisteredReservation& r :
+         ReservationRegistry::Global().Live()) {
+      for (int i = 0; i < r.count; ++i) {
+        own_[static_cast<uint16_t>(r.first_port + i)] = r.TestName();
+      }
+    }
+  }
+
+  // The test that reserved `port`, held by `pid`; "" when unknown.
+  std::string Find(pid_t pid, uint16_t port) {
+    if (pid == self_) {
+      auto it = own_.find(port);
+      return it == own_.end() ? "" : it->second;
+    }
+    const std::vector<PublishedReservation>& published = Published(pid);
+    for (const PublishedReservation& r : published) {
+      if (port >= r.first_port && port < r.first_port + r.count) {
+        return r.test_name;
+      }
+    }
+    return "";
+  }
+
+  // This process's reservations by port (also those claimed by lock files,
+  // which /proc/net/unix does not show).
+  const absl::flat_hash_map<uint16_t, std::string>& own() const { return own_; }
+  pid_t self() const { return self_; }
+
+ private:
+  const std::vector<PublishedReservation>& Published(pid_t pid) {
+    auto [it, fresh] = published_.try_emplace(pid);
+    if (!fresh) return it->second;
+    auto tables = scan_.tables.find(pid);
+    if (tables == scan_.tables.end()) return it->second;
+    for (const std::string& path : tables->second) {
+      absl::StatusOr<std::vector<PublishedReservation>> table =
+          gtest_port_internal::ReadPublishedTable(path);
+      if (!table.ok()) continue;  // Gone meanwhile, or not permitted.
+      it->second.insert(it->second.end(), table->begin(), table->end());
+    }
+    return it->second;
+  }
+
+  const DescriptorScan& scan_;
+  const pid_t self_ = ::getpid();
+  absl::flat_hash_map<uint16_t, std::string> own_;
+  absl::flat_hash_map<pid_t, std::vector<PublishedReservation>> published_;
+};
+
+std::string DescribeProcess(const PortUser& user) {
+  if (user.pid == 0) {
+    return absl::StrCat("pid unknown (", user.pid_unknown_reason, ")");
+  }
+  if (user.command_line.empty()) return absl::StrCat("pid ", user.pid);
+  return absl::StrCat("pid ", user.pid, " (", user.command_line, ")");
+}
+
+// How telling a socket is of who uses the port: a listener most.
+int Rank(const InetSocket& s) {
+  if (s.inode == 0) return 3;
+  if (s.state == "LISTEN") return 0;
+  if (absl::StartsWith(s.protocol, "udp")) return 1;
+  return 2;
+}
+
+absl::Status CheckPort(uint16_t port) {
+  if (port == 0) {
+    return absl::InvalidArgumentError(
+        "port 0 is not a port anyone can hold: expected 1-65535");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+std::string PortUser::ToString() const {
+  std::string out = absl::StrCat("port ", port, ": ");
+  switch (kind) {
+    case Kind::kNobody:
+      absl::StrAppend(&out,
+                      "free (no gtest_port reservation, no TCP or UDP socket)");
+      break;
+    case Kind::kGtestPort:
+      absl::StrAppend(&out, "reserved by gtest_port in ",
+                      DescribeProcess(*this));
+      if (!test_name.empty()) absl::StrAppend(&out, ", test ", test_name);
+      break;
+    case Kind::kForeign:
+      absl::StrAppend(&out, "in use by ", DescribeProcess(*this),
+                      ", not reserved through gtest_port");
+      break;
+  }
+  if (!sockets.empty()) {
+    absl::StrAppend(&out, "; sockets: ", absl::StrJoin(sockets, ", "));
+  }
+  return out;
+}
+
+absl::StatusOr<PortUser> DescribePortUser(uint16_t port) {
+  if (absl::Status valid = CheckPort(port); !valid.ok()) return valid;
+  absl::StatusOr<std::vector<ClaimSocket>> claims =
+      gtest_port_internal::ReadClaimSockets(kProc);
+  if (!claims.ok()) return claims.status();
+  absl::StatusOr<std::vector<InetSocket>> sockets =
+      gtest_port_internal::ReadInetSocketsOnPort(kProc, port);
+  if (!sockets.ok()) return sockets.status();
+
+  absl::flat_hash_set<uint64_t> inodes;
+  const ClaimSocket* claim = nullptr;
+  for (const ClaimSocket& c : *claims) {
+    if (c.port != port) continue;
+    claim = &c;
+    inodes.insert(c.inode);
+    break;
+  }
+  for (const InetSocket& s : *sockets) {
+    if (s.inode != 0) inodes.insert(s.inode);
+  }
+  absl::StatusOr<DescriptorScan> scan =
+      gtest_port_internal::ScanDescriptors(kProc, inodes);
+  if (!scan.ok()) return scan.status();
+  TestNames names(*scan);
+  CommandLines command_lines;
+
+  PortUser user;
+  user.port = port;
+  std::stable_sort(sockets->begin(), sockets->end(),
+                   [](const InetSocket& a, const InetSocket& b) {
+                     return Rank(a) < Rank(b);
+                   });
+  if (claim != nullptr) {
+    user.kind = PortUser::Kind::kGtestPort;
+    SetProcess(FindOwner(*scan, claim->inode), command_lines, user);
+    if (user.pid != 0) user.test_name = names.Find(user.pid, port);
+  } else if (auto own = names.own().find(port); own != names.own().end()) {
+    user.kind = PortUser::Kind::kGtestPort;  // Claimed by a lock file.
+    SetProcess(Owner{{names.self()}, ""}, command_lines, user);
+    user.test_name = own->second;
+  } else if (!sockets->empty()) {
+    user.kind = PortUser::Kind::kForeign;
+    SetProcess(FindOwner(*scan, sockets->front().inode), command_lines, user);
+  }
+
+  for (const InetSocket& s : *sockets) {
+    const Owner owner = FindOwner(*scan, s.inode);
+    std::string who;
+    if (owner.pids.empty()) {
+      who = s.inode == 0 ? owner.unknown_reason
+                         : absl::StrCat("pid unknown: ", owner.unknown_reason,
+                                        ", uid ", s.uid);
+    } else {
+      who = absl::StrCat(owner.pids.size() == 1 ? "pid " : "pids ",
+                         absl::StrJoin(owner.pids, ", "));
+      const std::string& command_line = command_lines.Get(owner.pids.front());
+      if (owner.pids.front() != user.pid && !command_line.empty()) {
+        absl::StrAppend(&who, ": ", command_line);
+      }
+    }
+    user.sockets.push_back(absl::StrCat(s.ToString(), " (", who, ")"));
+  }
+  return user;
+}
+
+absl::StatusOr<std::vector<PortUser>> ListPortReservations() {
+  absl::StatusOr<std::vector<ClaimSocket>> claims =
+      gtest_port_internal::ReadClaimSockets(kProc);
+  if (!claims.ok()) return claims.status();
+  absl::flat_hash_set<uint64_t> inodes;
+  for (const ClaimSocket& c : *claims) inodes.insert(c.inode);
+  absl::StatusOr<DescriptorScan> scan =
+      gtest_port_internal::ScanDescriptors(kProc, inodes);
+  if (!scan.ok()) return scan.status();
+  TestNames names(*scan);
+  CommandLines command_lines;
+
+  absl::flat_hash_map<uint16_t, PortUser> by_port;
+  for (const ClaimSocket& c : *claims) {
+    auto [it, fresh] = by_port.try_emplace(c.port);
+    if (!fresh) continue;
+    PortUser& user = it->second;
+    user.port = c.port;
+    user.kind = PortUser::Kind::kGtestPort;
+    SetProcess(FindOwner(*scan, c.inode), command_lines, user);
+    if (user.pid != 0) user.test_name = names.Find(user.pid, c.port);
+  }
+  for (const auto& [port, test_name] : names.own()) {
+    auto [it, fresh] = by_port.try_emplace(port);
+    if (!fresh) continue;
+    PortUser& user = it->second;  // Claimed by a lock file.
+    user.port = port;
+    user.kind = PortUser::Kind::kGtestPort;
+    SetProcess(Owner{{names.self()}, ""}, command_lines, user);
+    user.test_name = test_name;
+  }
+  std::vector<PortUser> out;
+  out.reserve(by_port.size());
+  for (auto& [port, user] : by_port) out.push_back(std::move(user));
+  std::sort(out.begin(), out.end(), [](const PortUser& a, const PortUser& b) {
+    return a.port < b.port;
+  });
+  return out;
+}
+
+}  // namespace gtest_port

@@ -1,0 +1,85 @@
+// File: gtest_port/port_users.h
+//
+// DescribePortUser() answers "who has port N right now?" on this host (this
+// network namespace): a gtest_port reservation -- which process holds it,
+// its command line and, where known, the test that reserved it -- or a
+// foreign process with a TCP or UDP socket on the port, or nobody. It is what
+// `gtest-port who N` prints, and what to call from a test that just got
+// "Address already in use":
+//
+//   absl::StatusOr<gtest_port::PortUser> user =
+//       gtest_port::DescribePortUser(port);
+//   ADD_FAILURE() << (user.ok() ? user->ToString()
+//                               : user.status().ToString());
+//   // port 20001: reserved by gtest_port in pid 4242 (./echo_test), test
+//   //   EchoTest.Roundtrip; sockets: tcp 127.0.0.1:20001 LISTEN (pid 977 ...)
+//
+// ListPortReservations() lists every gtest_port reservation held right now
+// (`gtest-port list`).
+//
+// How it knows (Linux): a reservation is the abstract socket
+// "@gtest_port/v1/<port>" in /proc/net/unix; its inode leads, through
+// /proc/<pid>/fd, to the holding process. The test name comes from this
+// process's own registry for its own reservations, and for other processes
+// from the small table each gtest_port process publishes (a memfd, read
+// through the holder's /proc/<pid>/fd; see internal/registry.h). Foreign
+// sockets come from /proc/net/{tcp,tcp6,udp,udp6}. A process of another
+// user cannot be inspected without privileges: its pid is then reported as
+// unknown ("not permitted") instead of failing. Reservations claimed by lock
+// files (GTEST_PORT_LOCK_DIR) are only seen for this process.
+//
+// Both functions are thread-safe.
+
+#ifndef GTEST_PORT_PORT_USERS_H_
+#define GTEST_PORT_PORT_USERS_H_
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace gtest_port {
+
+struct PortUser {
+  enum class Kind {
+    kNobody,     // No reservation and no TCP/UDP socket: free.
+    kGtestPort,  // Held by a gtest_port reservation.
+    kForeign,    // Not reserved, but a TCP or UDP socket uses it.
+  };
+
+  uint16_t port = 0;
+  Kind kind = Kind::kNobody;
+  // The process holding the reservation (kGtestPort) or the most telling
+  // socket, a listener first (kForeign). 0 when unknown, and then
+  // `pid_unknown_reason` says why, e.g. "not permitted".
+  pid_t pid = 0;
+  std::string pid_unknown_reason;
+  std::string command_line;  // Of `pid`, quoted like a shell would need.
+  // kGtestPort: "Suite.Name" of the test that reserved the port; empty when
+  // unknown or when it was reserved outside any test (e.g. `gtest-port
+  // reserve`, or a static).
+  std::string test_name;
+  // Every TCP/UDP socket on the port, e.g.
+  // "tcp 127.0.0.1:20001 LISTEN (pid 977)". DescribePortUser() only.
+  std::vector<std::string> sockets;
+
+  // One line for humans, e.g. "port 20001: reserved by gtest_port in pid
+  // 4242 (./echo_test), test EchoTest.Roundtrip".
+  std::string ToString() const;
+};
+
+// Who uses `port` now. InvalidArgument for port 0; an error when /proc
+// cannot be read at all (not Linux, no /proc mounted).
+absl::StatusOr<PortUser> DescribePortUser(uint16_t port);
+
+// Every gtest_port reservation in this network namespace now, one entry per
+// port, by port (kind kGtestPort; `sockets` is left empty). One pass over
+// /proc/net/unix and one over /proc/*/fd.
+absl::StatusOr<std::vector<PortUser>> ListPortReservations();
+
+}  // namespace gtest_port
+
+#endif  // GTEST_PORT_PORT_USERS_H_

@@ -1,0 +1,391 @@
+// gtest-port: who holds which port, and ports for shell-based tests.
+//
+//   gtest-port list                 every gtest_port reservation held now
+//   gtest-port who PORT             who uses PORT: a reservation, another
+//                                   process, or nobody
+//   gtest-port reserve [-n N] [--block] -- COMMAND [ARG]...
+//                                   reserve ports, run COMMAND with them in
+//                                   GTEST_PORT_0..., hold them until it exits
+//
+// Exit status: 0 success, 1 failure, 2 usage error; `reserve` exits with
+// COMMAND's status (128+N when signal N killed it, 126 when it could not be
+// executed, 127 when it was not found). Errors go to stderr.
+
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/string_view.h"
+#include "absl/strings/strip.h"
+#include "gtest_port/port_reservation.h"
+#include "gtest_port/port_users.h"
+
+extern char** environ;
+
+namespace {
+
+constexpr int kOk = 0;
+constexpr int kFailure = 1;
+constexpr int kUsage = 2;
+constexpr int kCannotExecute = 126;
+constexpr int kNotFound = 127;
+constexpr int kMaxPorts = 1000;
+
+constexpr absl::string_view kMainHelp =
+    R"help(usage: gtest-port COMMAND [ARGS]
+
+Diagnostics and tools for gtest_port, the GoogleTest plugin that gives every
+test its own free ports.
+
+commands:
+  list                 every gtest_port reservation held in this network
+                       namespace now: port, pid, test, command line
+  who PORT             who uses PORT now: a gtest_port reservation (pid,
+                       command line, test), another process, or nobody
+  reserve [-n N] [--block] -- COMMAND [ARG]...
+                       reserve ports, run COMMAND with them in the
+                       environment, hold them until COMMAND exits
+  help [COMMAND]       this text, or a command's
+
+`gtest-port COMMAND --help` describes COMMAND.
+
+exit status: 0 success, 1 failure, 2 usage error; `reserve` exits with
+COMMAND's status.
+)help";
+
+constexpr absl::string_view kListHelp =
+    R"help(usage: gtest-port list
+
+Lists every gtest_port reservation held in this network namespace now, one
+line per port: the port, the pid holding it, the test that reserved it (where
+known; "-" for reservations made outside any test), and the command line.
+
+A process of another user cannot be inspected without privileges; its pid
+shows as "?" and the line says "pid unknown (not permitted)".
+
+exit status: 0 success (also when nothing is held), 1 when /proc cannot be
+read, 2 usage error.
+)help";
+
+constexpr absl::string_view kWhoHelp =
+    R"help(usage: gtest-port who PORT
+
+Says who uses PORT (1-65535) now:
+  * a gtest_port reservation: the pid and command line of the holder and the
+    test that reserved it, where known;
+  * another process: the pid and command line of the owner of a TCP or UDP
+    socket on the port;
+  * nobody.
+Every TCP and UDP socket on the port is listed too.
+
+exit status: 0 success (whoever it is), 1 when /proc cannot be read, 2 usage
+error.
+)help";
+
+constexpr absl::string_view kReserveHelp =
+    R"help(usage: gtest-port reserve [-n N] [--block] [--] COMMAND [ARG]...
+
+Reserves N ports (default 1) the way a gtest_port test would, runs COMMAND
+with them in its environment, holds them until COMMAND exits, then releases
+them. For shell-based integration tests:
+
+  gtest-port reserve -n 2 -- sh -c './server --port=$GTEST_PORT_0 & ...'
+
+options:
+  -n N, --count=N   reserve N ports, 1-1000
+  --block           make them N consecutive ports (GTEST_PORT_1 is
+                    GTEST_PORT_0 + 1, ...)
+
+environment of COMMAND: GTEST_PORT_0, GTEST_PORT_1, ... (one per port) and
+GTEST_PORT (the first). The range and shard come from the usual variables
+(GTEST_PORT_RANGE, GTEST_SHARD_INDEX, GTEST_TOTAL_SHARDS, ...). COMMAND does
+not inherit the claims: if gtest-port itself is killed, the ports are free
+again. SIGTERM and SIGHUP (and SIGINT and SIGQUIT not from the terminal) are
+passed on to COMMAND.
+
+exit status: COMMAND's; 128+N when signal N killed it; 126 when it could not
+be executed, 127 when it was not found; 1 when no ports could be reserved;
+2 usage error.
+)help";
+
+int Usage(absl::string_view command, absl::string_view message) {
+  std::fprintf(stderr, "gtest-port%s%s: %s\n", command.empty() ? "" : " ",
+               std::string(command).c_str(), std::string(message).c_str());
+  std::fprintf(stderr, "Try 'gtest-port %s%s--help'.\n",
+               std::string(command).c_str(), command.empty() ? "" : " ");
+  return kUsage;
+}
+
+int Fail(absl::string_view command, absl::string_view message) {
+  std::fprintf(stderr, "gtest-port %s: %s\n", std::string(command).c_str(),
+               std::string(message).c_str());
+  return kFailure;
+}
+
+int PrintHelp(absl::string_view text) {
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  return kOk;
+}
+
+bool IsHelp(absl::string_view arg) { return arg == "--help" || arg == "-h"; }
+
+// --- list ------------------------------------------------------------------
+
+int List(const std::vector<std::string>& args) {
+  for (const std::string& arg : args) {
+    if (IsHelp(arg)) return PrintHelp(kListHelp);
+    return Usage("list", absl::StrCat("unexpected argument \"", arg,
+                                      "\"; list takes none"));
+  }
+  absl::StatusOr<std::vector<gtest_port::PortUser>> users =
+      gtest_port::ListPortReservations();
+  if (!users.ok()) return Fail("list", users.status().ToString());
+  if (users->empty()) {
+    std::printf(
+        "no gtest_port reservations are held in this network "
+        "namespace\n");
+    return kOk;
+  }
+  size_t pid_width = 3;
+  size_t test_width = 4;
+  for (const gtest_port::PortUser& u : *users) {
+    pid_width = std::max(pid_width, absl::StrCat(u.pid).size());
+    test_width = std::max(test_width, u.test_name.size());
+  }
+  const auto line = [&](absl::string_view port, absl::string_view pid,
+                        absl::string_view test, absl::string_view command) {
+    std::printf("%s\n",
+                absl::StrFormat("%-5s  %*s  %-*s  %s", port,
+                                static_cast<int>(pid_width), pid,
+                                static_cast<int>(test_width), test, command)
+                    .c_str());
+  };
+  line("PORT", "PID", "TEST", "COMMAND");
+  for (const gtest_port::PortUser& u : *users) {
+    line(absl::StrCat(u.port), u.pid == 0 ? "?" : absl::StrCat(u.pid),
+         u.test_name.empty() ? "-" : u.test_name,
+         u.pid == 0 ? absl::StrCat("pid unknown (", u.pid_unknown_reason, ")")
+                    : u.command_line);
+  }
+  return kOk;
+}
+
+// --- who -------------------------------------------------------------------
+
+int Who(const std::vector<std::string>& args) {
+  for (const std::string& arg : args) {
+    if (IsHelp(arg)) return PrintHelp(kWhoHelp);
+  }
+  if (args.size() != 1) {
+    return Usage("who",
+                 args.empty() ? "missing PORT" : "expected exactly one PORT");
+  }
+  int port = 0;
+  if (!absl::SimpleAtoi(args[0], &port) || port < 1 || port > 65535) {
+    return Usage("who", absl::StrCat("invalid PORT \"", args[0],
+                                     "\": expected a number from 1 to 65535"));
+  }
+  absl::StatusOr<gtest_port::PortUser> user =
+      gtest_port::DescribePortUser(static_cast<uint16_t>(port));
+  if (!user.ok()) return Fail("who", user.status().ToString());
+  std::printf("%s\n", user->ToString().c_str());
+  return kOk;
+}
+
+// --- reserve ---------------------------------------------------------------
+
+// The child COMMAND runs as; signals are passed on to it.
+volatile sig_atomic_t child_pid = 0;
+
+void PassOn(int sig, siginfo_t* info, void*) {
+  // The terminal sends SIGINT and SIGQUIT to the whole foreground process
+  // group, COMMAND included: passing those on would deliver them twice.
+  if ((sig == SIGINT || sig == SIGQUIT) && info != nullptr &&
+      info->si_code == SI_KERNEL) {
+    return;
+  }
+  if (child_pid > 0) ::kill(child_pid, sig);
+}
+
+// GTEST_PORT=... or GTEST_PORT_<digits>=...: what an enclosing `gtest-port
+// reserve` set, replaced as a whole.
+bool IsPortVariable(absl::string_view entry) {
+  if (!absl::ConsumePrefix(&entry, "GTEST_PORT")) return false;
+  if (absl::StartsWith(entry, "=")) return true;
+  if (!absl::ConsumePrefix(&entry, "_")) return false;
+  const size_t digits = entry.find_first_not_of("0123456789");
+  return digits != 0 && digits != absl::string_view::npos &&
+         entry[digits] == '=';
+}
+
+// Runs argv with `env` added; returns the exit status as a shell reports it.
+int RunHolding(const std::vector<std::string>& argv,
+               const std::vector<std::string>& env) {
+  std::vector<std::string> environment;
+  for (char** e = environ; *e != nullptr; ++e) {
+    if (!IsPortVariable(*e)) environment.emplace_back(*e);
+  }
+  environment.insert(environment.end(), env.begin(), env.end());
+  std::vector<char*> c_env;
+  for (std::string& e : environment) c_env.push_back(e.data());
+  c_env.push_back(nullptr);
+  std::vector<std::string> args = argv;
+  std::vector<char*> c_args;
+  for (std::string& a : args) c_args.push_back(a.data());
+  c_args.push_back(nullptr);
+
+  // Block the passed-on signals until the child's pid is known, so none is
+  // lost; the child starts with this process's original mask.
+  constexpr int kPassedOn[] = {SIGTERM, SIGHUP, SIGINT, SIGQUIT};
+  sigset_t passed_on, original_mask;
+  sigemptyset(&passed_on);
+  for (int sig : kPassedOn) sigaddset(&passed_on, sig);
+  ::sigprocmask(SIG_BLOCK, &passed_on, &original_mask);
+  for (int sig : kPassedOn) {
+    struct sigaction old_action;
+    ::sigaction(sig, nullptr, &old_action);
+    if (old_action.sa_handler == SIG_IGN) continue;  // Stays ignored.
+    struct sigaction action;
+    std::memset(&action, 0, sizeof(action));
+    action.sa_sigaction = &PassOn;
+    action.sa_flags = SA_SIGINFO | SA_RESTART;
+    sigemptyset(&action.sa_mask);
+    ::sigaction(sig, &action, nullptr);
+  }
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setsigmask(&attr, &original_mask);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+  pid_t pid = -1;
+  const int rc = ::posix_spawnp(&pid, c_args[0], nullptr, &attr, c_args.data(),
+                                c_env.data());
+  posix_spawnattr_destroy(&attr);
+  if (rc == 0) child_pid = pid;
+  ::sigprocmask(SIG_SETMASK, &original_mask, nullptr);
+  if (rc != 0) {
+    std::fprintf(stderr, "gtest-port reserve: cannot run %s: %s\n",
+                 argv[0].c_str(), std::strerror(rc));
+    return rc == ENOENT ? kNotFound : kCannotExecute;
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) {
+      std::fprintf(stderr, "gtest-port reserve: waitpid: %s\n",
+                   std::strerror(errno));
+      return kFailure;
+    }
+  }
+  child_pid = 0;
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return WEXITSTATUS(status);
+}
+
+// Parses the N of -n/--count.
+bool ParseCount(absl::string_view text, int* count, std::string* error) {
+  if (!absl::SimpleAtoi(text, count) || *count < 1 || *count > kMaxPorts) {
+    *error = absl::StrCat("invalid number of ports \"", text,
+                          "\": expected a number from 1 to ", kMaxPorts);
+    return false;
+  }
+  return true;
+}
+
+int Reserve(const std::vector<std::string>& args) {
+  int count = 1;
+  bool block = false;
+  size_t i = 0;
+  for (; i < args.size(); ++i) {
+    const absl::string_view arg = args[i];
+    std::string error;
+    if (arg == "--") {
+      ++i;
+      break;
+    }
+    if (IsHelp(arg)) return PrintHelp(kReserveHelp);
+    if (arg == "--block") {
+      block = true;
+    } else if (arg == "-n" || arg == "--count") {
+      if (i + 1 == args.size()) {
+        return Usage("reserve", absl::StrCat(arg, " needs a number of ports"));
+      }
+      if (!ParseCount(args[++i], &count, &error))
+        return Usage("reserve", error);
+    } else if (absl::StartsWith(arg, "--count=")) {
+      if (!ParseCount(arg.substr(8), &count, &error)) {
+        return Usage("reserve", error);
+      }
+    } else if (absl::StartsWith(arg, "-n")) {
+      if (!ParseCount(arg.substr(2), &count, &error)) {
+        return Usage("reserve", error);
+      }
+    } else if (absl::StartsWith(arg, "-")) {
+      return Usage("reserve", absl::StrCat("unknown option \"", arg,
+                                           "\"; expected -n N, --block or --"));
+    } else {
+      break;  // COMMAND starts here.
+    }
+  }
+  const std::vector<std::string> command(args.begin() + i, args.end());
+  if (command.empty()) {
+    return Usage("reserve", "missing COMMAND to run with the ports");
+  }
+
+  std::vector<gtest_port::PortReservation> held;
+  if (block) {
+    absl::StatusOr<gtest_port::PortReservation> r =
+        gtest_port::ReserveBlock(count);
+    if (!r.ok()) return Fail("reserve", r.status().ToString());
+    held.push_back(*std::move(r));
+  } else {
+    for (int n = 0; n < count; ++n) {
+      absl::StatusOr<gtest_port::PortReservation> r = gtest_port::Reserve();
+      if (!r.ok()) return Fail("reserve", r.status().ToString());
+      held.push_back(*std::move(r));
+    }
+  }
+  std::vector<std::string> env;
+  for (const gtest_port::PortReservation& r : held) {
+    for (int p = 0; p < r.size(); ++p) {
+      env.push_back(absl::StrCat("GTEST_PORT_", env.size(), "=", r[p]));
+    }
+  }
+  env.push_back(absl::StrCat("GTEST_PORT=", held.front().port()));
+  return RunHolding(command, env);  // `held` is released after.
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) return Usage("", "missing COMMAND");
+  const std::string command = args.front();
+  args.erase(args.begin());
+  if (IsHelp(command)) return PrintHelp(kMainHelp);
+  if (command == "help") {
+    if (args.empty()) return PrintHelp(kMainHelp);
+    if (args[0] == "list") return PrintHelp(kListHelp);
+    if (args[0] == "who") return PrintHelp(kWhoHelp);
+    if (args[0] == "reserve") return PrintHelp(kReserveHelp);
+    return Usage("help", absl::StrCat("unknown command \"", args[0],
+                                      "\"; expected list, who or reserve"));
+  }
+  if (command == "list") return List(args);
+  if (command == "who") return Who(args);
+  if (command == "reserve") return Reserve(args);
+  return Usage("", absl::StrCat("unknown command \"", command,
+                                "\"; expected list, who, reserve or help"));
+}
