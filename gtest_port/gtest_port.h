@@ -4,7 +4,9 @@
 // integration tests that start real servers can run in parallel -- threads,
 // processes, shards, concurrent test targets -- and never clash.
 //
-// This umbrella header is all a test needs:
+// This umbrella header is all a test needs.
+//
+// Example:
 //
 //   #include "gtest_port/gtest_port.h"
 //
@@ -23,6 +25,29 @@
 //
 //   absl::StatusOr<gtest_port::PortReservation> r = gtest_port::Reserve();
 //   uint16_t p = r->port();            // released when r is destroyed
+//
+// What each piece is for:
+//
+//   PortFixture       a test base class: ReservePort(), ReserveBlock(n), held
+//                     until the test ends (port_fixture.h)
+//   PortReservation   the RAII value from Reserve()/ReserveBlock(n), for
+//                     ports outside a fixture (port_reservation.h)
+//   PortEnvironment   reads and validates the configuration once per binary
+//                     (port_environment.h); gtest_port_main registers it
+//   Options           the configuration in code (options.h)
+//   matchers.h        GoogleMock matchers, IsFreeToBind() and
+//                     IsOkAndHoldsPortIn(); not included here (testonly)
+//   port_users.h      who holds a port: DescribePortUser(port),
+//                     ListPortReservations(); not included here
+//
+// Link gtest_port::gtest_port (Bazel //gtest_port), or
+// gtest_port::gtest_port_main (//gtest_port:gtest_port_main) for a main()
+// that registers the environment; pkg-config: gtest_port, gtest_port_main.
+//
+// Ownership: a port is held by exactly one owner -- a PortReservation, or
+// the PortFixture of the test that reserved it -- and released when that
+// owner lets go or the process dies. Reserving is thread-safe everywhere;
+// each header says what holds for its class.
 
 #ifndef GTEST_PORT_GTEST_PORT_H_
 #define GTEST_PORT_GTEST_PORT_H_

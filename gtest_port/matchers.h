@@ -10,6 +10,12 @@
 //   EXPECT_THAT(gtest_port::Reserve(),
 //               gtest_port::IsOkAndHoldsPortIn(20000, 32767));
 //
+// IsFreeToBind() answers "could a server bind this port right now?" -- for
+// example, to check that a server released its port when stopped. It binds
+// probe sockets and closes them again: it never holds the port, and what it
+// saw may change the moment it returns. IsOkAndHoldsPortIn() checks a
+// reservation's ports without taking ownership of them.
+//
 // Matchers are thread-compatible values.
 
 #ifndef GTEST_PORT_MATCHERS_H_

@@ -8,6 +8,9 @@ packages=(
   libgtest-dev libgmock-dev          # GoogleTest and GoogleMock 1.12
   libabsl-dev                        # Abseil 20220623
   util-linux iproute2                # unshare and ip netns, for isolation tests
+  python3-portpicker                 # /usr/bin/portserver, for port server tests
+  redis-server python3               # foreign daemons and the checker, for tests/stress
+  clang lld libclang-rt-14-dev clang-tidy  # sanitizers, libFuzzer, clang-tidy: scripts/hardening.sh
 )
 
 missing=()

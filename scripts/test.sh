@@ -2,7 +2,8 @@
 # Runs gtest_port's whole test suite on Debian 12, installing what is missing:
 #   1. CMake build, then every test as its own process, many at once
 #      (ctest -j, gtest_discover_tests), as users' CI does;
-#   2. Bazel (Debian's 4.2.3, offline): every target, all shards at once.
+#   2. Bazel (Debian's 4.2.3, offline): every target, all shards at once;
+#   3. the stress suite: real servers under every runner, 0 clashes allowed.
 # Usage: scripts/test.sh [--no-bazel]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -25,3 +26,8 @@ if ((run_bazel)); then
   "$root/bazel/setup_offline.sh"
   (cd "$root" && bazel test --config=offline --jobs=8 --local_test_jobs=8 //...)
 fi
+
+echo "== test: stress suite (the proof of isolation), with its summary"
+stress_args=()
+((run_bazel)) && stress_args+=(--bazel)
+"$root/tests/stress/run_stress.sh" "$build_dir" "${stress_args[@]}"
