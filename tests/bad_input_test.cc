@@ -17,12 +17,16 @@
 #include "gtest/gtest.h"
 #include "gtest_port/internal/claim.h"
 #include "gtest_port/internal/config.h"
+#include "tests/testing/fake_env.h"
 #include "tests/testing/mock_system.h"
 
 namespace gtest_port_internal {
 namespace {
 
 using ::gtest_port_testing::FailWith;
+using ::gtest_port_testing::FakeEnv;
+using ::gtest_port_testing::FakeGetEnv;
+using ::gtest_port_testing::kEphemeralFile;
 using ::gtest_port_testing::MockSystem;
 using ::testing::_;
 using ::testing::AllOf;
@@ -30,19 +34,6 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
 using ::testing::Return;
-
-constexpr absl::string_view kEphemeralFile =
-    "/proc/sys/net/ipv4/ip_local_port_range";
-
-std::map<std::string, std::string>& FakeEnv() {
-  static auto* env = new std::map<std::string, std::string>();
-  return *env;
-}
-
-const char* FakeGetEnv(const char* name) {
-  auto it = FakeEnv().find(name);
-  return it == FakeEnv().end() ? nullptr : it->second.c_str();
-}
 
 // True when `text` has no byte outside printable ASCII.
 bool Printable(absl::string_view text) {

@@ -12,30 +12,20 @@
 #include "absl/status/status.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/fake_env.h"
 #include "tests/testing/mock_system.h"
 
 namespace gtest_port_internal {
 namespace {
 
+using ::gtest_port_testing::FakeEnv;
+using ::gtest_port_testing::FakeGetEnv;
+using ::gtest_port_testing::kEphemeralFile;
 using ::gtest_port_testing::MockSystem;
 using ::testing::_;
 using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::Return;
-
-constexpr absl::string_view kEphemeralFile =
-    "/proc/sys/net/ipv4/ip_local_port_range";
-
-// The environment the code under test sees.
-std::map<std::string, std::string>& FakeEnv() {
-  static auto* env = new std::map<std::string, std::string>();
-  return *env;
-}
-
-const char* FakeGetEnv(const char* name) {
-  auto it = FakeEnv().find(name);
-  return it == FakeEnv().end() ? nullptr : it->second.c_str();
-}
 
 class ConfigTest : public ::testing::Test {
  protected:

@@ -19,13 +19,7 @@ namespace {
 constexpr absl::string_view kAbstractPrefix = "gtest_port/v1/";
 
 absl::Status ClaimError(int error, absl::string_view call, uint16_t port) {
-  std::string message = absl::StrCat(call, " (claiming port ", port, ")");
-  if (error == EMFILE || error == ENFILE) {
-    absl::StrAppend(&message,
-                    "; the process is out of file descriptors: raise "
-                    "`ulimit -n` or hold fewer reservations at once");
-  }
-  return absl::ErrnoToStatus(error, message);
+  return SyscallError(error, absl::StrCat(call, " (claiming port ", port, ")"));
 }
 
 }  // namespace

@@ -18,6 +18,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "gtest_port/internal/system.h"
 #include "gtest_port/internal/unique_fd.h"
 
 namespace gtest_port_internal {
@@ -103,7 +104,7 @@ absl::StatusOr<uint16_t> PortServerClient::RequestPort(pid_t pid) const {
   const absl::Time deadline = absl::Now() + timeout_;
   const std::string at = absl::StrCat("the port server at ", address_);
   auto errno_status = [&at](int error, absl::string_view call) {
-    return absl::ErrnoToStatus(error, absl::StrCat(at, ": ", call));
+    return SyscallError(error, absl::StrCat(at, ": ", call));
   };
   auto timed_out = [&](absl::string_view waiting_for) {
     return absl::DeadlineExceededError(

@@ -39,15 +39,8 @@ absl::StatusOr<bool> PortProber::CanBind(int type, uint16_t port) const {
   const char* what = type == SOCK_STREAM ? "TCP" : "UDP";
   UniqueFd fd(system_.Socket(family, type | SOCK_CLOEXEC, 0));
   if (!fd.valid()) {
-    const int error = errno;
-    std::string message = absl::StrCat("socket(", ipv6_ ? "AF_INET6" : "AF_INET",
-                                       ", ", what, ") probing port ", port);
-    if (error == EMFILE || error == ENFILE) {
-      absl::StrAppend(&message,
-                      "; the process is out of file descriptors: raise "
-                      "`ulimit -n` or hold fewer reservations at once");
-    }
-    return absl::ErrnoToStatus(error, message);
+    return SyscallError(errno, absl::StrCat("socket(", ipv6_ ? "AF_INET6" : "AF_INET",
+                                            ", ", what, ") probing port ", port));
   }
   int rc;
   if (ipv6_) {

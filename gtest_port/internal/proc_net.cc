@@ -21,6 +21,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "gtest_port/internal/registry.h"
+#include "gtest_port/internal/system.h"
 #include "gtest_port/internal/unique_fd.h"
 
 namespace gtest_port_internal {
@@ -113,23 +114,6 @@ std::string ShellQuote(absl::string_view arg) {
 
 }  // namespace
 
-absl::StatusOr<std::string> ReadProcFile(const std::string& path) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd.valid())
-    return absl::ErrnoToStatus(errno, absl::StrCat("open ", path));
-  std::string text;
-  char buffer[16384];
-  for (;;) {
-    const ssize_t n = ::read(fd.get(), buffer, sizeof(buffer));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return absl::ErrnoToStatus(errno, absl::StrCat("read ", path));
-    }
-    if (n == 0) return text;
-    text.append(buffer, static_cast<size_t>(n));
-  }
-}
-
 absl::StatusOr<std::vector<ClaimSocket>> ParseClaimSockets(
     absl::string_view proc_net_unix) {
   constexpr absl::string_view kFile = "/proc/net/unix";
@@ -179,7 +163,7 @@ absl::StatusOr<std::vector<ClaimSocket>> ParseClaimSockets(
 absl::StatusOr<std::vector<ClaimSocket>> ReadClaimSockets(
     absl::string_view proc_root) {
   absl::StatusOr<std::string> text =
-      ReadProcFile(absl::StrCat(proc_root, "/net/unix"));
+      ReadWholeFile(absl::StrCat(proc_root, "/net/unix"));
   if (!text.ok()) return text.status();
   return ParseClaimSockets(*text);
 }
@@ -246,7 +230,7 @@ absl::StatusOr<std::vector<InetSocket>> ReadInetSocketsOnPort(
   std::vector<InetSocket> out;
   for (absl::string_view protocol : {"tcp", "tcp6", "udp", "udp6"}) {
     absl::StatusOr<std::string> text =
-        ReadProcFile(absl::StrCat(proc_root, "/net/", protocol));
+        ReadWholeFile(absl::StrCat(proc_root, "/net/", protocol));
     if (absl::IsNotFound(text.status())) continue;  // E.g. no IPv6.
     if (!text.ok()) return text.status();
     absl::StatusOr<std::vector<InetSocket>> sockets =
@@ -320,13 +304,13 @@ absl::StatusOr<DescriptorScan> ScanDescriptors(
 absl::StatusOr<std::string> ReadCommandLine(absl::string_view proc_root,
                                             pid_t pid) {
   absl::StatusOr<std::string> raw =
-      ReadProcFile(absl::StrCat(proc_root, "/", pid, "/cmdline"));
+      ReadWholeFile(absl::StrCat(proc_root, "/", pid, "/cmdline"));
   if (!raw.ok()) return raw.status();
   absl::string_view text = *raw;
   absl::ConsumeSuffix(&text, absl::string_view("\0", 1));
   if (text.empty()) {  // A kernel thread, or a zombie.
     absl::StatusOr<std::string> comm =
-        ReadProcFile(absl::StrCat(proc_root, "/", pid, "/comm"));
+        ReadWholeFile(absl::StrCat(proc_root, "/", pid, "/comm"));
     if (!comm.ok()) return comm.status();
     return absl::StrCat("[", absl::StripAsciiWhitespace(*comm), "]");
   }

@@ -108,9 +108,6 @@ absl::StatusOr<DescriptorScan> ScanDescriptors(
 absl::StatusOr<std::string> ReadCommandLine(absl::string_view proc_root,
                                             pid_t pid);
 
-// Reads a whole /proc file; NotFound when it does not exist.
-absl::StatusOr<std::string> ReadProcFile(const std::string& path);
-
 }  // namespace gtest_port_internal
 
 #endif  // GTEST_PORT_INTERNAL_PROC_NET_H_

@@ -31,29 +31,37 @@ class RealSystem final : public System {
   int Flock(int fd, int operation) override { return ::flock(fd, operation); }
 
   absl::StatusOr<std::string> ReadFile(absl::string_view path) override {
-    const std::string p(path);
-    UniqueFd fd(::open(p.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd.valid()) return absl::ErrnoToStatus(errno, absl::StrCat("open ", p));
-    std::string text;
-    char buf[4096];
-    for (;;) {
-      const ssize_t n = ::read(fd.get(), buf, sizeof(buf));
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        return absl::ErrnoToStatus(errno, absl::StrCat("read ", p));
-      }
-      if (n == 0) break;
-      text.append(buf, static_cast<size_t>(n));
-      if (text.size() > (1 << 20)) {
-        return absl::FailedPreconditionError(
-            absl::StrCat(p, " is larger than 1 MiB"));
-      }
-    }
-    return text;
+    return ReadWholeFile(std::string(path));
   }
 };
 
 }  // namespace
+
+absl::Status SyscallError(int error, absl::string_view operation) {
+  if (error == EMFILE || error == ENFILE) {
+    return absl::ErrnoToStatus(
+        error, absl::StrCat(operation,
+                            "; the process is out of file descriptors: raise "
+                            "`ulimit -n` or hold fewer reservations at once"));
+  }
+  return absl::ErrnoToStatus(error, operation);
+}
+
+absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return absl::ErrnoToStatus(errno, absl::StrCat("open ", path));
+  std::string text;
+  char buf[16384];
+  for (;;) {
+    const ssize_t n = ::read(fd.get(), buf, sizeof(buf));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return absl::ErrnoToStatus(errno, absl::StrCat("read ", path));
+    }
+    if (n == 0) return text;
+    text.append(buf, static_cast<size_t>(n));
+  }
+}
 
 System& System::Real() {
   static System* const real = new RealSystem();

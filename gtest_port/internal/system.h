@@ -22,6 +22,7 @@
 
 #include <string>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
@@ -44,6 +45,17 @@ class System {
   // The real operating system. Never destroyed.
   static System& Real();
 };
+
+// The status for a failed system call: "operation: system message", with
+// what to do added where the user can act, e.g. for EMFILE ("raise
+// `ulimit -n` or hold fewer reservations at once").
+absl::Status SyscallError(int error, absl::string_view operation);
+
+// Reads a whole file (open O_CLOEXEC, read to EOF, retrying EINTR): what
+// System::Real().ReadFile() does, for callers that read many /proc files and
+// need no seam. NotFound when it does not exist, PermissionDenied when it may
+// not be read.
+absl::StatusOr<std::string> ReadWholeFile(const std::string& path);
 
 }  // namespace gtest_port_internal
 
