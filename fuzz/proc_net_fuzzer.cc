@@ -35,6 +35,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
@@ -154,8 +155,9 @@ void FuzzInet(absl::string_view text, absl::string_view protocol) {
   }
 }
 
-// Splits POSIX shell words made of plain characters and '...' quotes (the
-// only quoting ReadCommandLine uses). nullopt when `line` is not that.
+// Splits POSIX shell words made of plain characters, '...' quotes and bash's
+// $'...' escapes (the only quoting ReadCommandLine uses). nullopt when `line`
+// is not that.
 std::optional<std::vector<std::string>> ShellWords(absl::string_view line) {
   std::vector<std::string> words;
   std::string word;
@@ -166,6 +168,20 @@ std::optional<std::vector<std::string>> ShellWords(absl::string_view line) {
       if (in_word) words.push_back(word);
       word.clear();
       in_word = false;
+    } else if (c == '$' && i + 1 < line.size() && line[i + 1] == '\'') {
+      // Up to the first quote not escaped by a backslash.
+      size_t end = i + 2;
+      while (end < line.size() && line[end] != '\'') {
+        end += line[end] == '\\' ? 2 : 1;
+      }
+      if (end >= line.size()) return std::nullopt;
+      std::string unescaped;
+      if (!absl::CUnescape(line.substr(i + 2, end - i - 2), &unescaped)) {
+        return std::nullopt;
+      }
+      absl::StrAppend(&word, unescaped);
+      i = end;
+      in_word = true;
     } else if (c == '\'') {
       const size_t end = line.find('\'', i + 1);
       if (end == absl::string_view::npos) return std::nullopt;

@@ -69,6 +69,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         absl::StrCat("ports ", r.first_port, "+", r.count, " \"",
                      absl::CHexEscape(r.test_name), "\"");
     FUZZ_CHECK(r.count >= 1, input, detail);
+    FUZZ_CHECK(int{r.first_port} + int{r.count} - 1 <= 65535, input, detail);
     FUZZ_CHECK(r.test_name.size() < 120, input, detail);
     FUZZ_CHECK(r.test_name.find('\0') == std::string::npos, input, detail);
   }

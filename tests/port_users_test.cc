@@ -670,5 +670,15 @@ TEST(ProcNetTest, CommandLinesAreQuotedForAShell) {
       absl::StatusCode::kNotFound);
 }
 
+TEST(ProcNetTest, ControlBytesInCommandLinesAreEscapedNotPrinted) {
+  // A terminal would act on a raw ESC from another process's argv.
+  FakeProc proc;
+  proc.Write("7/cmdline", std::string("prog\0\x1b[2Jx\0", 11));
+  absl::StatusOr<std::string> line =
+      gtest_port_internal::ReadCommandLine(proc.root(), 7);
+  ASSERT_TRUE(line.ok()) << line.status();
+  EXPECT_EQ(*line, "prog $'\\x1b[2Jx'");
+}
+
 }  // namespace
 }  // namespace gtest_port

@@ -100,8 +100,14 @@ std::string UdpState(uint32_t state) {
   return "";  // TCP_CLOSE (7): bound, not connected.
 }
 
-// Quotes `arg` for a POSIX shell unless it needs no quoting.
+// Quotes `arg` for a POSIX shell unless it needs no quoting. Control bytes
+// (an ESC a terminal would act on) are written as bash's $'\x1b' escapes.
 std::string ShellQuote(absl::string_view arg) {
+  if (std::any_of(arg.begin(), arg.end(), [](char c) {
+        return absl::ascii_iscntrl(static_cast<unsigned char>(c));
+      })) {
+    return absl::StrCat("$'", absl::CHexEscape(arg), "'");
+  }
   const bool plain =
       !arg.empty() && std::all_of(arg.begin(), arg.end(), [](char c) {
         return absl::ascii_isalnum(static_cast<unsigned char>(c)) ||

@@ -302,7 +302,8 @@ absl::StatusOr<std::vector<PublishedReservation>> ReadPublishedTable(
       std::memcpy(name, slot.test_name, sizeof(name));
       std::atomic_thread_fence(std::memory_order_acquire);
       if (slot.sequence.load(std::memory_order_relaxed) != before) continue;
-      if (count != 0) {
+      // A slot whose ports run past 65535 was not written by gtest_port.
+      if (count != 0 && int{first_port} + int{count} - 1 <= 65535) {
         name[kTestNameSize - 1] = '\0';
         out.push_back(PublishedReservation{header->pid, first_port, count,
                                            std::string(name)});
