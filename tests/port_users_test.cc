@@ -78,16 +78,11 @@ absl::StatusOr<Holder> StartHolder(std::vector<std::string> argv,
              "PORTSERVER_ADDRESS", "GTEST_PORT_LOCK_DIR", "GTEST_OUTPUT"});
   if (!child.ok()) return child.status();
   Holder holder{*std::move(child), {}};
-  for (;;) {
-    absl::StatusOr<std::string> line = holder.process.ReadLine(kTimeout);
-    if (!line.ok()) return line.status();
-    if (*line == "READY") return holder;
-    absl::string_view rest = *line;
-    int port = 0;
-    if (absl::ConsumePrefix(&rest, "PORT ") && absl::SimpleAtoi(rest, &port)) {
-      holder.ports.push_back(port);
-    }
-  }
+  absl::StatusOr<gtest_port_testing::HolderOutput> out =
+      gtest_port_testing::ReadHolderOutput(holder.process, kTimeout);
+  if (!out.ok()) return out.status();
+  holder.ports = std::move(out->ports);
+  return holder;
 }
 
 absl::StatusOr<Holder> StartPortHolder(const PrivateRange& range,

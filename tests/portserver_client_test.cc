@@ -24,6 +24,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -579,30 +580,20 @@ TEST(PortServerAllocatorTest, BlocksStayLocal) {
 // ---------------------------------------------------------------------------
 // Whole processes configured by PORTSERVER_ADDRESS, as CI hosts do.
 
-struct HolderOutput {
-  std::vector<int> ports;
-  std::string other;  // Every other line, e.g. warnings.
-};
+using ::gtest_port_testing::HolderOutput;
 
-// Reads a port_holder's output up to "READY".
+// Reads a port_holder's output up to "READY"; no line may be an error.
 HolderOutput ReadHolder(Subprocess& holder) {
-  HolderOutput out;
-  for (;;) {
-    absl::StatusOr<std::string> line = holder.ReadLine(kTimeout);
-    if (!line.ok()) {
-      ADD_FAILURE() << line.status();
-      return out;
-    }
-    if (*line == "READY") return out;
-    int port = 0;
-    if (absl::StartsWith(*line, "PORT ") &&
-        absl::SimpleAtoi(line->substr(5), &port)) {
-      out.ports.push_back(port);
-      continue;
-    }
-    EXPECT_THAT(*line, Not(StartsWith("ERROR")));
-    absl::StrAppend(&out.other, *line, "\n");
+  absl::StatusOr<HolderOutput> out =
+      gtest_port_testing::ReadHolderOutput(holder, kTimeout);
+  if (!out.ok()) {
+    ADD_FAILURE() << out.status();
+    return HolderOutput();
   }
+  for (absl::string_view line : absl::StrSplit(out->other, '\n')) {
+    EXPECT_THAT(std::string(line), Not(StartsWith("ERROR")));
+  }
+  return *std::move(out);
 }
 
 Subprocess StartHolder(const std::vector<std::string>& prefix, int count,

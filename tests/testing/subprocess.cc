@@ -14,6 +14,8 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/strip.h"
 #include "absl/strings/str_cat.h"
 
 extern char** environ;
@@ -190,6 +192,24 @@ absl::StatusOr<ExitInfo> Subprocess::Wait(absl::Duration timeout) {
   }
   info.output = all_;
   return info;
+}
+
+absl::StatusOr<HolderOutput> ReadHolderOutput(Subprocess& holder,
+                                              absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  HolderOutput out;
+  for (;;) {
+    absl::StatusOr<std::string> line = holder.ReadLine(deadline - absl::Now());
+    if (!line.ok()) return line.status();
+    if (*line == "READY") return out;
+    absl::string_view rest = *line;
+    int port = 0;
+    if (absl::ConsumePrefix(&rest, "PORT ") && absl::SimpleAtoi(rest, &port)) {
+      out.ports.push_back(port);
+    } else {
+      absl::StrAppend(&out.other, *line, "\n");
+    }
+  }
 }
 
 absl::StatusOr<ExitInfo> Run(const std::vector<std::string>& argv,

@@ -80,6 +80,18 @@ class Subprocess {
   bool eof_ = false;
 };
 
+// What a port-holding helper (port_holder, test_holder) printed before
+// "READY": its "PORT p" lines, and every other line (warnings, "ERROR ...").
+struct HolderOutput {
+  std::vector<int> ports;
+  std::string other;
+};
+
+// Reads `holder`'s output up to its "READY" line. An error when the output
+// ends or times out first (the status carries the output so far).
+absl::StatusOr<HolderOutput> ReadHolderOutput(Subprocess& holder,
+                                              absl::Duration timeout);
+
 // Runs a program to completion.
 absl::StatusOr<ExitInfo> Run(const std::vector<std::string>& argv,
                              const std::vector<std::string>& env,
