@@ -59,8 +59,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "benchmark/benchmark.h"
-#include "gtest_port/internal/allocator.h"
-#include "gtest_port/internal/unique_fd.h"
+#include "gtest_port/internal/engine/allocator.h"
+#include "gtest_port/internal/glue/default_allocator.h"
+#include "gtest_port/internal/platform/unique_fd.h"
 #include "gtest_port/options.h"
 #include "gtest_port/port_environment.h"
 #include "gtest_port/port_reservation.h"
@@ -131,7 +132,7 @@ absl::Status Reap(pid_t pid, absl::string_view what) {
 // offset from its pid), so the child makes one, exactly as a fresh process
 // does on first use.
 bool StartFreshAllocator() {
-  return gtest_port_internal::PortAllocator::InstallDefault(
+  return gtest_port_internal::InstallDefaultAllocator(
              gtest_port::Options())
       .ok();
 }

@@ -20,6 +20,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -29,9 +30,11 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "fuzz/fuzz_check.h"
-#include "gtest_port/internal/config.h"
+#include "gtest_port/internal/engine/config.h"
 #include "gtest_port/internal/port_range.h"
-#include "gtest_port/internal/system.h"
+#include "gtest_port/internal/engine/environment.h"
+#include "gtest_port/internal/platform/posix_platform.h"
+#include "gtest_port/internal/platform/system.h"
 
 namespace {
 
@@ -43,19 +46,8 @@ constexpr absl::string_view kUnset = "\x7f";
 constexpr absl::string_view kEphemeralFile =
     "/proc/sys/net/ipv4/ip_local_port_range";
 
-// The environment ResolveConfig sees: one input at a time (libFuzzer runs
-// inputs one after another on one thread).
-std::map<std::string, std::string>& Env() {
-  static auto* env = new std::map<std::string, std::string>();
-  return *env;
-}
-
-const char* FuzzGetEnv(const char* name) {
-  const auto it = Env().find(name);
-  return it == Env().end() ? nullptr : it->second.c_str();
-}
-
-// Only ReadFile is reached by ResolveConfig; everything else fails.
+// Only ReadFile is reached by ResolveConfig without a lock directory;
+// everything else fails.
 class FuzzSystem final : public gtest_port_internal::System {
  public:
   explicit FuzzSystem(absl::StatusOr<std::string> ephemeral)
@@ -67,6 +59,15 @@ class FuzzSystem final : public gtest_port_internal::System {
   }
   int Open(const char*, int, mode_t) override { return Fail(); }
   int Flock(int, int) override { return Fail(); }
+  int Connect(int, const sockaddr*, socklen_t) override { return Fail(); }
+  int GetSockOpt(int, int, int, void*, socklen_t*) override { return Fail(); }
+  int Poll(pollfd*, nfds_t, int) override { return Fail(); }
+  ssize_t Send(int, const void*, size_t, int) override { return Fail(); }
+  ssize_t Recv(int, void*, size_t, int) override { return Fail(); }
+  int Mkdir(const char*, mode_t) override { return Fail(); }
+  int Chmod(const char*, mode_t) override { return Fail(); }
+  int Lstat(const char*, struct stat*) override { return Fail(); }
+  int Fstat(int, struct stat*) override { return Fail(); }
   absl::StatusOr<std::string> ReadFile(absl::string_view path) override {
     if (path != kEphemeralFile) return absl::NotFoundError(path);
     return ephemeral_;
@@ -96,9 +97,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const char* const kNames[] = {"GTEST_PORT_RANGE", "GTEST_SHARD_INDEX",
                                        "GTEST_TOTAL_SHARDS",
                                        "GTEST_PORT_VERBOSE"};
-  Env().clear();
+  std::map<std::string, std::string> env;
   for (size_t i = 0; i < 4 && i < fields.size(); ++i) {
-    if (fields[i] != kUnset) Env()[kNames[i]] = std::string(fields[i]);
+    if (fields[i] != kUnset) env[kNames[i]] = std::string(fields[i]);
   }
   absl::StatusOr<std::string> proc = absl::NotFoundError("no such file");
   if (fields.size() > 4) {
@@ -107,12 +108,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                                : std::string(fields[4]);
   }
   if (fields.size() > 5 && fields[5] != kUnset) {
-    Env()["PORTSERVER_ADDRESS"] = std::string(fields[5]);
+    env["PORTSERVER_ADDRESS"] = std::string(fields[5]);
   }
   FuzzSystem system(proc);
+  const std::unique_ptr<gtest_port_internal::Platform> platform =
+      gtest_port_internal::MakePosixPlatform(system);
 
-  const absl::StatusOr<Config> config =
-      gtest_port_internal::ResolveConfig({}, system, &FuzzGetEnv);
+  const absl::StatusOr<Config> config = gtest_port_internal::ResolveConfig(
+      {}, *platform, gtest_port_internal::MapEnvironment(std::move(env)));
   if (!config.ok()) {
     const std::string answer = config.status().ToString();
     FUZZ_CHECK(config.status().code() == absl::StatusCode::kInvalidArgument,
@@ -137,9 +140,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
              answer);
   FUZZ_CHECK(c.slice().size() == span, input, answer);
   FUZZ_CHECK(c.slice().last <= c.range.last, input, answer);
-  FUZZ_CHECK(
-      c.mechanism == gtest_port_internal::ClaimMechanism::kAbstractSocket,
-      input, answer);
+  FUZZ_CHECK(c.lock_dir.empty(), input, answer);
 
   // Candidates: non-empty, ascending, inside the slice, outside the
   // ephemeral range, as many as the slice minus the overlap.
@@ -188,17 +189,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(Printable(w), input, w);
   }
 
-#if __has_include("gtest_port/internal/portserver_client.h")
   // A port server address is used only once validated.
-  const auto address = Env().find("PORTSERVER_ADDRESS");
   const std::string want_address =
-      address == Env().end() ? "" : address->second;
+      fields.size() > 5 && fields[5] != kUnset ? std::string(fields[5]) : "";
   FUZZ_CHECK(c.portserver_address == want_address, input, c.portserver_address);
   FUZZ_CHECK(
       c.portserver_address.empty() ||
           gtest_port_internal::ValidatePortServerAddress(c.portserver_address)
               .ok(),
       input, c.portserver_address);
-#endif
   return 0;
 }

@@ -18,7 +18,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/string_view.h"
 #include "fuzz/fuzz_check.h"
-#include "gtest_port/internal/portserver_client.h"
+#include "gtest_port/internal/engine/portserver_client.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const absl::string_view address(reinterpret_cast<const char*>(data), size);

@@ -18,7 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "fuzz/fuzz_check.h"
-#include "gtest_port/internal/portserver_client.h"
+#include "gtest_port/internal/engine/portserver_client.h"
 
 namespace {
 

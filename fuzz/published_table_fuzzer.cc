@@ -1,14 +1,16 @@
 // Fuzz target for the reservation tables other gtest_port processes publish
-// (gtest_port/internal/registry.h): ReadPublishedTable maps a file another
-// process wrote -- possibly an older or newer gtest_port, or a process that
+// (gtest_port/internal/platform/published_table.h): ReadPublishedTable reads
+// a file another process wrote -- possibly an older or newer gtest_port, or a process that
 // died mid-write -- so its bytes are outside input.
 //
 // Each input becomes the whole content of a memfd, read back through
 // /proc/self/fd/<n>, the way `gtest-port list` reads another process's
-// table. Invariants: a table either reads as entries that each hold at
-// least one port and a NUL-free test name shorter than a slot, or is
-// rejected with FailedPrecondition naming the file; nothing is read outside
-// the file (AddressSanitizer and the kernel's SIGBUS would say so).
+// table. Inputs of every size, the truncated and the oversized, test the
+// reader's size lies. Invariants: a table either reads as entries that each
+// hold at least one port and a test name safe to print (no control bytes,
+// at most a slot's name escaped), or is rejected with FailedPrecondition
+// naming the file; nothing is read outside the file (AddressSanitizer would
+// say so).
 
 #include <sys/mman.h>
 #include <unistd.h>
@@ -25,7 +27,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "fuzz/fuzz_check.h"
-#include "gtest_port/internal/registry.h"
+#include "gtest_port/internal/diagnostics/terminal_text.h"
+#include "gtest_port/internal/diagnostics/published_table_reader.h"
 
 namespace {
 
@@ -70,8 +73,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                      absl::CHexEscape(r.test_name), "\"");
     FUZZ_CHECK(r.count >= 1, input, detail);
     FUZZ_CHECK(int{r.first_port} + int{r.count} - 1 <= 65535, input, detail);
-    FUZZ_CHECK(r.test_name.size() < 120, input, detail);
-    FUZZ_CHECK(r.test_name.find('\0') == std::string::npos, input, detail);
+    FUZZ_CHECK(r.test_name.size() < 4 * 120, input, detail);
+    FUZZ_CHECK(gtest_port_internal::TerminalSafe(r.test_name), input, detail);
   }
   return 0;
 }

@@ -24,8 +24,7 @@
 #include <cstdint>
 
 #include "gmock/gmock.h"
-#include "gtest_port/internal/probe.h"
-#include "gtest_port/internal/system.h"
+#include "gtest_port/internal/platform/platform.h"
 #include "gtest_port/port_reservation.h"
 
 namespace gtest_port {
@@ -33,9 +32,9 @@ namespace gtest_port {
 // Matches a port that TCP and UDP sockets can bind right now on every address
 // family of this host (the probe gtest_port itself uses).
 MATCHER(IsFreeToBind, negation ? "is in use" : "is free to bind") {
-  const gtest_port_internal::PortProber prober(
-      gtest_port_internal::System::Real());
-  const absl::StatusOr<bool> free = prober.IsFree(static_cast<uint16_t>(arg));
+  const absl::StatusOr<bool> free =
+      gtest_port_internal::RealPlatform().MakeProber()->IsFree(
+          static_cast<uint16_t>(arg));
   if (!free.ok()) {
     *result_listener << "probe failed: " << free.status();
     return false;

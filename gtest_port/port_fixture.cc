@@ -1,11 +1,12 @@
 #include "gtest_port/port_fixture.h"
 
-#include <cstdio>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "gtest_port/internal/registry.h"
+#include "gtest_port/internal/engine/reporter.h"
+#include "gtest_port/internal/engine/reservation.h"
+#include "gtest_port/internal/glue/test_registry.h"
 
 namespace gtest_port {
 
@@ -49,8 +50,8 @@ void PortFixture::TearDown() {
   const ::testing::TestInfo* test =
       ::testing::UnitTest::GetInstance()->current_test_info();
   std::vector<uint16_t> held;
-  for (const gtest_port_internal::RegisteredReservation& r :
-       gtest_port_internal::ReservationRegistry::Global().MadeBy(test)) {
+  for (const gtest_port_internal::TestReservation& r :
+       gtest_port_internal::TestRegistry::Global().MadeBy(test)) {
     for (int i = 0; i < r.count; ++i) {
       held.push_back(static_cast<uint16_t>(r.first_port + i));
     }
@@ -58,11 +59,11 @@ void PortFixture::TearDown() {
   if (test != nullptr && !held.empty()) {
     RecordProperty("gtest_port_ports", absl::StrJoin(held, ","));
     if (HasFailure()) {
-      std::fprintf(stderr, "[gtest_port] %s held %s %s\n",
-                   gtest_port_internal::TestNameOf(test).c_str(),
-                   held.size() == 1 ? "port" : "ports",
-                   absl::StrJoin(held, ", ").c_str());
-      std::fflush(stderr);
+      gtest_port_internal::Report(
+          gtest_port_internal::Severity::kNote,
+          absl::StrCat(gtest_port_internal::TestNameOf(test), " held ",
+                       held.size() == 1 ? "port " : "ports ",
+                       absl::StrJoin(held, ", ")));
     }
   }
   std::vector<PortReservation> released;

@@ -36,43 +36,44 @@
 #define GTEST_PORT_PORT_RESERVATION_H_
 
 #include <cstdint>
-#include <memory>
+#include <ostream>
+#include <utility>
 
 #include "absl/status/statusor.h"
-#include "gtest_port/internal/held_port.h"
-
-namespace gtest_port_internal {
-class PortAllocator;
-}  // namespace gtest_port_internal
+#include "gtest_port/internal/engine/reservation.h"
 
 namespace gtest_port {
 
 class [[nodiscard]] PortReservation final {
  public:
-  PortReservation(PortReservation&& other) noexcept;
-  PortReservation& operator=(PortReservation&& other) noexcept;
+  // Wraps what the engine reserved; gtest_port's own Reserve() functions
+  // make these.
+  explicit PortReservation(gtest_port_internal::Reservation held) noexcept
+      : held_(std::move(held)) {}
+  PortReservation(PortReservation&& other) noexcept = default;
+  PortReservation& operator=(PortReservation&& other) noexcept = default;
   PortReservation(const PortReservation&) = delete;
   PortReservation& operator=(const PortReservation&) = delete;
-  ~PortReservation();
+  ~PortReservation() = default;
 
   // The (first) reserved port; 0 for a moved-from reservation.
-  uint16_t port() const { return ports_.empty() ? 0 : ports_[0].port; }
+  uint16_t port() const { return held_.port(); }
 
   // How many consecutive ports are held: 1 for Reserve(), `count` for
   // ReserveBlock(count), 0 once moved from.
-  int size() const { return static_cast<int>(ports_.size()); }
+  int size() const { return held_.size(); }
 
   // The i-th port of the block, port() + i, for 0 <= i < size().
-  uint16_t operator[](int i) const { return ports_[i].port; }
+  uint16_t operator[](int i) const { return held_[i]; }
+
+  // "PortReservation(port 20005)", "PortReservation(ports 20005-20007)" or
+  // "PortReservation(no port)": what GoogleTest prints for it in a failure.
+  friend std::ostream& operator<<(std::ostream& os, const PortReservation& r) {
+    return os << "PortReservation(" << r.held_.DescribePorts() << ")";
+  }
 
  private:
-  friend class gtest_port_internal::PortAllocator;
-  PortReservation(std::shared_ptr<gtest_port_internal::PortAllocator> owner,
-                  gtest_port_internal::HeldPorts ports) noexcept;
-  void Release() noexcept;
-
-  std::shared_ptr<gtest_port_internal::PortAllocator> owner_;
-  gtest_port_internal::HeldPorts ports_;
+  gtest_port_internal::Reservation held_;
 };
 
 // Reserves one free port from this shard's slice of the configured range.

@@ -11,8 +11,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "gtest_port/internal/proc_net.h"
-#include "gtest_port/internal/registry.h"
+#include "gtest_port/internal/diagnostics/proc_net.h"
+#include "gtest_port/internal/diagnostics/published_table_reader.h"
 
 namespace gtest_port {
 namespace {
@@ -21,8 +21,6 @@ using gtest_port_internal::ClaimSocket;
 using gtest_port_internal::DescriptorScan;
 using gtest_port_internal::InetSocket;
 using gtest_port_internal::PublishedReservation;
-using gtest_port_internal::RegisteredReservation;
-using gtest_port_internal::ReservationRegistry;
 
 constexpr absl::string_view kProc = "/proc";
 
@@ -81,25 +79,20 @@ void SetProcess(const Owner& owner, CommandLines& command_lines,
   user.command_line = command_lines.Get(user.pid);
 }
 
-// Test names by port: this process's registry for its own reservations,
-// the published tables of the holders for other processes'.
+// Test names by port, from the tables the holders published (this
+// process's own included).
 class TestNames {
  public:
   explicit TestNames(const DescriptorScan& scan) : scan_(scan) {
-    for (const RegisteredReservation& r :
-         ReservationRegistry::Global().Live()) {
+    for (const PublishedReservation& r : Published(self_)) {
       for (int i = 0; i < r.count; ++i) {
-        own_[static_cast<uint16_t>(r.first_port + i)] = r.TestName();
+        own_[static_cast<uint16_t>(r.first_port + i)] = r.test_name;
       }
     }
   }
 
   // The test that reserved `port`, held by `pid`; "" when unknown.
   std::string Find(pid_t pid, uint16_t port) {
-    if (pid == self_) {
-      auto it = own_.find(port);
-      return it == own_.end() ? "" : it->second;
-    }
     const std::vector<PublishedReservation>& published = Published(pid);
     for (const PublishedReservation& r : published) {
       if (port >= r.first_port && port < r.first_port + r.count) {

@@ -19,10 +19,10 @@
 //
 // How it knows (Linux): a reservation is the abstract socket
 // "@gtest_port/v1/<port>" in /proc/net/unix; its inode leads, through
-// /proc/<pid>/fd, to the holding process. The test name comes from this
-// process's own registry for its own reservations, and for other processes
-// from the small table each gtest_port process publishes (a memfd, read
-// through the holder's /proc/<pid>/fd; see internal/registry.h). Foreign
+// /proc/<pid>/fd, to the holding process. The test name comes from the
+// small table each gtest_port process publishes (a memfd, read through the
+// holder's /proc/<pid>/fd; see internal/platform/published_table.h), read
+// as untrusted input. Foreign
 // sockets come from /proc/net/{tcp,tcp6,udp,udp6}. A process of another
 // user cannot be inspected without privileges: its pid is then reported as
 // unknown ("not permitted") instead of failing. Reservations claimed by lock

@@ -15,18 +15,15 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "gtest_port/internal/claim.h"
-#include "gtest_port/internal/config.h"
-#include "tests/testing/fake_env.h"
+#include "gtest_port/internal/platform/claim.h"
+#include "gtest_port/internal/engine/config.h"
+#include "tests/testing/config_fixture.h"
 #include "tests/testing/mock_system.h"
 
 namespace gtest_port_internal {
 namespace {
 
 using ::gtest_port_testing::FailWith;
-using ::gtest_port_testing::FakeEnv;
-using ::gtest_port_testing::FakeGetEnv;
-using ::gtest_port_testing::kEphemeralFile;
 using ::gtest_port_testing::MockSystem;
 using ::testing::_;
 using ::testing::AllOf;
@@ -43,20 +40,7 @@ bool Printable(absl::string_view text) {
   return true;
 }
 
-class BadInputTest : public ::testing::Test {
- protected:
-  BadInputTest() {
-    FakeEnv().clear();
-    ON_CALL(system_, ReadFile(kEphemeralFile))
-        .WillByDefault(Return(std::string("32768\t60999\n")));
-  }
-
-  absl::StatusOr<Config> Resolve(const gtest_port::Options& options = {}) {
-    return ResolveConfig(options, system_, &FakeGetEnv);
-  }
-
-  ::testing::NiceMock<MockSystem> system_;
-};
+class BadInputTest : public ::gtest_port_testing::ConfigFixture {};
 
 struct EscapeCase {
   const char* name;
@@ -68,7 +52,7 @@ class ControlBytesTest : public BadInputTest,
                          public ::testing::WithParamInterface<EscapeCase> {};
 
 TEST_P(ControlBytesTest, AreEscapedInTheMessage) {
-  FakeEnv() = GetParam().env;
+  env_ = GetParam().env;
   absl::StatusOr<Config> c = Resolve();
   ASSERT_FALSE(c.ok());
   EXPECT_EQ(c.status().code(), absl::StatusCode::kInvalidArgument);
@@ -95,18 +79,18 @@ INSTANTIATE_TEST_SUITE_P(
     [](const auto& info) { return std::string(info.param.name); });
 
 TEST_F(BadInputTest, EmptyVariablesMeanUnset) {
-  FakeEnv() = {{"GTEST_PORT_RANGE", ""},
+  env_ = {{"GTEST_PORT_RANGE", ""},
                {"GTEST_PORT_VERBOSE", ""},
                {"GTEST_PORT_LOCK_DIR", ""}};
   absl::StatusOr<Config> c = Resolve();
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(FormatPortRange(c->range), "20000-32767");
   EXPECT_FALSE(c->verbose);
-  EXPECT_EQ(c->mechanism, ClaimMechanism::kAbstractSocket);
+  EXPECT_EQ(c->lock_dir, "");
 }
 
 TEST_F(BadInputTest, WhitespaceOnlyRangeIsEmpty) {
-  FakeEnv()["GTEST_PORT_RANGE"] = "  \t";
+  env_["GTEST_PORT_RANGE"] = "  \t";
   absl::StatusOr<Config> c = Resolve();
   ASSERT_FALSE(c.ok());
   EXPECT_EQ(c.status().code(), absl::StatusCode::kInvalidArgument);
@@ -116,7 +100,7 @@ TEST_F(BadInputTest, WhitespaceOnlyRangeIsEmpty) {
 }
 
 TEST_F(BadInputTest, ShardNumberTooLargeForAnIntIsNotAnInteger) {
-  FakeEnv() = {{"GTEST_SHARD_INDEX", "0"},
+  env_ = {{"GTEST_SHARD_INDEX", "0"},
                {"GTEST_TOTAL_SHARDS", "99999999999"}};
   absl::StatusOr<Config> c = Resolve();
   ASSERT_FALSE(c.ok());
@@ -126,7 +110,7 @@ TEST_F(BadInputTest, ShardNumberTooLargeForAnIntIsNotAnInteger) {
 
 TEST_F(BadInputTest, ZeroOrNegativeShardCountIsOutOfRange) {
   for (const char* total : {"0", "-3"}) {
-    FakeEnv() = {{"GTEST_SHARD_INDEX", "0"}, {"GTEST_TOTAL_SHARDS", total}};
+    env_ = {{"GTEST_SHARD_INDEX", "0"}, {"GTEST_TOTAL_SHARDS", total}};
     absl::StatusOr<Config> c = Resolve();
     ASSERT_FALSE(c.ok()) << total;
     EXPECT_EQ(c.status().code(), absl::StatusCode::kInvalidArgument);
@@ -174,7 +158,7 @@ TEST_F(BadInputTest, LockDirThatCannotBeCreatedNamesVariableAndCall) {
   // A regular file where a parent directory should be: mkdir fails ENOTDIR.
   const std::string file = ::testing::TempDir() + "gtest_port_bad_input_file";
   std::ofstream(file) << "not a directory\n";
-  FakeEnv()["GTEST_PORT_LOCK_DIR"] = file + "/locks";
+  env_["GTEST_PORT_LOCK_DIR"] = file + "/locks";
   absl::StatusOr<Config> c = Resolve();
   ASSERT_FALSE(c.ok());
   EXPECT_THAT(c.status().message(),
@@ -184,7 +168,7 @@ TEST_F(BadInputTest, LockDirThatCannotBeCreatedNamesVariableAndCall) {
 }
 
 TEST_F(BadInputTest, UnreadableEphemeralRangeFileIsAWarning) {
-  ON_CALL(system_, ReadFile(kEphemeralFile))
+  ON_CALL(system_, ReadFile(kLinuxEphemeralFile))
       .WillByDefault(Return(absl::PermissionDeniedError("open: denied")));
   absl::StatusOr<Config> c = Resolve();
   ASSERT_TRUE(c.ok()) << c.status();
@@ -196,7 +180,7 @@ TEST_F(BadInputTest, UnreadableEphemeralRangeFileIsAWarning) {
 }
 
 TEST_F(BadInputTest, EphemeralRangeFileWithAReversedRangeIsAWarning) {
-  ON_CALL(system_, ReadFile(kEphemeralFile))
+  ON_CALL(system_, ReadFile(kLinuxEphemeralFile))
       .WillByDefault(Return(std::string("60999 32768\n")));
   absl::StatusOr<Config> c = Resolve();
   ASSERT_TRUE(c.ok()) << c.status();

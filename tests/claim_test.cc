@@ -1,7 +1,7 @@
 // Tests of the machine-wide claim: exactly one live claim per port, released
 // when its descriptor closes, close-on-exec, and clear errors.
 
-#include "gtest_port/internal/claim.h"
+#include "gtest_port/internal/platform/claim.h"
 
 #include <fcntl.h>
 #include <sys/socket.h>

@@ -2,7 +2,7 @@
 // every bad value is reported with the variable, the value and what is
 // accepted.
 
-#include "gtest_port/internal/config.h"
+#include "gtest_port/internal/engine/config.h"
 
 #include <unistd.h>
 
@@ -12,36 +12,19 @@
 #include "absl/status/status.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/testing/fake_env.h"
+#include "tests/testing/config_fixture.h"
 #include "tests/testing/mock_system.h"
 
 namespace gtest_port_internal {
 namespace {
 
-using ::gtest_port_testing::FakeEnv;
-using ::gtest_port_testing::FakeGetEnv;
-using ::gtest_port_testing::kEphemeralFile;
 using ::gtest_port_testing::MockSystem;
 using ::testing::_;
 using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::Return;
 
-class ConfigTest : public ::testing::Test {
- protected:
-  ConfigTest() {
-    FakeEnv().clear();
-    // A fixed kernel ephemeral range, so results do not depend on the host.
-    ON_CALL(system_, ReadFile(kEphemeralFile))
-        .WillByDefault(Return(std::string("32768\t60999\n")));
-  }
-
-  absl::StatusOr<Config> Resolve(const gtest_port::Options& options = {}) {
-    return ResolveConfig(options, system_, &FakeGetEnv);
-  }
-
-  ::testing::NiceMock<MockSystem> system_;
-};
+class ConfigTest : public ::gtest_port_testing::ConfigFixture {};
 
 TEST_F(ConfigTest, DefaultsToOneShardOfTheDefaultRange) {
   absl::StatusOr<Config> c = Resolve();
@@ -51,17 +34,17 @@ TEST_F(ConfigTest, DefaultsToOneShardOfTheDefaultRange) {
   EXPECT_EQ(c->shard.total, 1);
   EXPECT_EQ(FormatPortRange(c->slice()), "20000-32767");
   EXPECT_EQ(c->candidates.size(), 12768);
-  EXPECT_EQ(c->mechanism, ClaimMechanism::kAbstractSocket);
+  EXPECT_EQ(c->lock_dir, "");
   EXPECT_THAT(c->warnings, ::testing::IsEmpty());
   EXPECT_FALSE(c->verbose);
 }
 
 TEST_F(ConfigTest, ReadsRangeAndShardFromEnvironment) {
-  FakeEnv()["GTEST_PORT_RANGE"] = "40000-40999";
-  FakeEnv()["GTEST_SHARD_INDEX"] = "2";
-  FakeEnv()["GTEST_TOTAL_SHARDS"] = "4";
+  env_["GTEST_PORT_RANGE"] = "40000-40999";
+  env_["GTEST_SHARD_INDEX"] = "2";
+  env_["GTEST_TOTAL_SHARDS"] = "4";
   // The ephemeral range of this host does not overlap here.
-  ON_CALL(system_, ReadFile(kEphemeralFile))
+  ON_CALL(system_, ReadFile(kLinuxEphemeralFile))
       .WillByDefault(Return(std::string("50000 60999")));
   absl::StatusOr<Config> c = Resolve();
   ASSERT_TRUE(c.ok()) << c.status();
@@ -72,10 +55,10 @@ TEST_F(ConfigTest, ReadsRangeAndShardFromEnvironment) {
 }
 
 TEST_F(ConfigTest, OptionsWinOverEnvironment) {
-  FakeEnv()["GTEST_PORT_RANGE"] = "40000-40999";
-  FakeEnv()["GTEST_SHARD_INDEX"] = "1";
-  FakeEnv()["GTEST_TOTAL_SHARDS"] = "2";
-  FakeEnv()["GTEST_PORT_VERBOSE"] = "0";
+  env_["GTEST_PORT_RANGE"] = "40000-40999";
+  env_["GTEST_SHARD_INDEX"] = "1";
+  env_["GTEST_TOTAL_SHARDS"] = "2";
+  env_["GTEST_PORT_VERBOSE"] = "0";
   gtest_port::Options options;
   options.range = gtest_port::PortRange{21000, 21099};
   options.shard_index = 0;
@@ -97,7 +80,7 @@ class BadEnvTest : public ConfigTest,
                    public ::testing::WithParamInterface<BadEnvCase> {};
 
 TEST_P(BadEnvTest, IsInvalidArgumentNamingVariableValueAndWhatIsAccepted) {
-  FakeEnv() = GetParam().env;
+  env_ = GetParam().env;
   absl::StatusOr<Config> c = Resolve();
   ASSERT_FALSE(c.ok());
   EXPECT_EQ(c.status().code(), absl::StatusCode::kInvalidArgument);
@@ -136,7 +119,7 @@ INSTANTIATE_TEST_SUITE_P(
     [](const auto& info) { return std::string(info.param.name); });
 
 TEST_F(ConfigTest, EphemeralOverlapIsWarnedAboutAndSkipped) {
-  FakeEnv()["GTEST_PORT_RANGE"] = "30000-40000";
+  env_["GTEST_PORT_RANGE"] = "30000-40000";
   absl::StatusOr<Config> c = Resolve();
   ASSERT_TRUE(c.ok()) << c.status();
   ASSERT_EQ(c->warnings.size(), 1u);
@@ -150,7 +133,7 @@ TEST_F(ConfigTest, EphemeralOverlapIsWarnedAboutAndSkipped) {
 }
 
 TEST_F(ConfigTest, SliceEntirelyInsideEphemeralRangeIsAnError) {
-  FakeEnv()["GTEST_PORT_RANGE"] = "40000-40999";
+  env_["GTEST_PORT_RANGE"] = "40000-40999";
   absl::StatusOr<Config> c = Resolve();
   ASSERT_FALSE(c.ok());
   EXPECT_THAT(c.status().message(),
@@ -159,7 +142,7 @@ TEST_F(ConfigTest, SliceEntirelyInsideEphemeralRangeIsAnError) {
 }
 
 TEST_F(ConfigTest, UnreadableEphemeralRangeIsAWarningNotAnError) {
-  ON_CALL(system_, ReadFile(kEphemeralFile))
+  ON_CALL(system_, ReadFile(kLinuxEphemeralFile))
       .WillByDefault(Return(std::string("garbage")));
   absl::StatusOr<Config> c = Resolve();
   ASSERT_TRUE(c.ok()) << c.status();
@@ -169,7 +152,7 @@ TEST_F(ConfigTest, UnreadableEphemeralRangeIsAWarningNotAnError) {
 }
 
 TEST_F(ConfigTest, MissingProcFileMeansNoEphemeralRange) {
-  ON_CALL(system_, ReadFile(kEphemeralFile))
+  ON_CALL(system_, ReadFile(kLinuxEphemeralFile))
       .WillByDefault(Return(absl::NotFoundError("no /proc")));
   absl::StatusOr<Config> c = Resolve();
   ASSERT_TRUE(c.ok()) << c.status();
@@ -179,10 +162,9 @@ TEST_F(ConfigTest, MissingProcFileMeansNoEphemeralRange) {
 
 TEST_F(ConfigTest, LockDirSelectsLockFilesAndIsCreated) {
   const std::string dir = ::testing::TempDir() + "gtest_port_config_test_locks";
-  FakeEnv()["GTEST_PORT_LOCK_DIR"] = dir;
+  env_["GTEST_PORT_LOCK_DIR"] = dir;
   absl::StatusOr<Config> c = Resolve();
   ASSERT_TRUE(c.ok()) << c.status();
-  EXPECT_EQ(c->mechanism, ClaimMechanism::kLockFile);
   EXPECT_EQ(c->lock_dir, dir);
   EXPECT_EQ(::access(dir.c_str(), W_OK), 0);
 }

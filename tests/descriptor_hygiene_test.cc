@@ -36,8 +36,11 @@
 #include "gtest/gtest-spi.h"
 #include "gtest/gtest.h"
 #include "gtest_port/gtest_port.h"
-#include "gtest_port/internal/allocator.h"
-#include "gtest_port/internal/config.h"
+#include "gtest_port/internal/engine/allocator.h"
+#include "gtest_port/internal/glue/default_allocator.h"
+#include "gtest_port/internal/platform/claim.h"
+#include "gtest_port/internal/platform/posix_platform.h"
+#include "gtest_port/internal/engine/config.h"
 #include "tests/testing/mock_system.h"
 #include "tests/testing/private_range.h"
 #include "tests/testing/subprocess.h"
@@ -73,14 +76,18 @@ std::shared_ptr<PortAllocator> MakeAllocator(
   options.shard_index = 0;
   options.total_shards = 1;
   options.lock_dir = lock_dir;
-#if __has_include("gtest_port/internal/portserver_client.h")
+#if __has_include("gtest_port/internal/engine/portserver_client.h")
   options.portserver_address = "";  // Whatever PORTSERVER_ADDRESS says.
 #endif
+  // The claimer and prober the allocator makes use `system`; the platform
+  // itself is not needed afterwards.
+  const std::unique_ptr<gtest_port_internal::Platform> platform =
+      gtest_port_internal::MakePosixPlatform(system);
   absl::StatusOr<Config> config = gtest_port_internal::ResolveConfig(
-      options, system, [](const char*) -> const char* { return nullptr; });
+      options, *platform, gtest_port_internal::MapEnvironment({}));
   EXPECT_TRUE(config.ok()) << config.status();
   if (!config.ok()) return nullptr;
-  return std::make_shared<PortAllocator>(*std::move(config), system);
+  return PortAllocator::Create(*std::move(config), *platform);
 }
 
 std::string LockDir() {
@@ -123,11 +130,12 @@ TEST_P(EveryOpenedDescriptorTest, IsCloseOnExecFromTheStart) {
       range, system,
       lock_files ? std::optional<std::string>(LockDir()) : std::nullopt);
   ASSERT_NE(allocator, nullptr);
-  ASSERT_EQ(allocator->config().mechanism, GetParam());
+  ASSERT_EQ(allocator->config().lock_dir.empty(),
+            GetParam() == gtest_port_internal::ClaimMechanism::kAbstractSocket);
   {
-    absl::StatusOr<PortReservation> single = allocator->Reserve(1);
+    absl::StatusOr<gtest_port_internal::Reservation> single = allocator->Reserve(1);
     ASSERT_TRUE(single.ok()) << single.status();
-    absl::StatusOr<PortReservation> block = allocator->Reserve(3);
+    absl::StatusOr<gtest_port_internal::Reservation> block = allocator->Reserve(3);
     ASSERT_TRUE(block.ok()) << block.status();
   }
   // 4 claims, each probed with a TCP and a UDP socket.
@@ -240,7 +248,7 @@ TEST(ChildProcessTest, InheritsNoLockFileClaim) {
   PrivateRange range(4);
   auto allocator = MakeAllocator(range, System::Real(), LockDir());
   ASSERT_NE(allocator, nullptr);
-  absl::StatusOr<PortReservation> held = allocator->Reserve(2);
+  absl::StatusOr<gtest_port_internal::Reservation> held = allocator->Reserve(2);
   ASSERT_TRUE(held.ok()) << held.status();
   ASSERT_TRUE(IsLockFileClaimed(LockDir(), held->port()));
   // The control: a file deliberately left inheritable shows up in the child.
@@ -257,7 +265,7 @@ TEST(ChildProcessTest, InheritsNoLockFileClaim) {
       << "the child inherited a lock-file claim";
 }
 
-#if __has_include("gtest_port/internal/portserver_client.h")
+#if __has_include("gtest_port/internal/engine/portserver_client.h")
 // A port server in a thread of this process that, while a request is open,
 // looks at every descriptor this process gained since `baseline`: the
 // library's connection to the server is one of them.
@@ -341,12 +349,13 @@ TEST(PortServerConnectionTest, IsCloseOnExec) {
   options.portserver_address = server.address();
   options.portserver_timeout = absl::Seconds(20);
   absl::StatusOr<Config> config = gtest_port_internal::ResolveConfig(
-      options, System::Real(),
-      [](const char*) -> const char* { return nullptr; });
+      options, gtest_port_internal::RealPlatform(),
+      gtest_port_internal::MapEnvironment({}));
   ASSERT_TRUE(config.ok()) << config.status();
   auto allocator =
-      std::make_shared<PortAllocator>(*std::move(config), System::Real());
-  absl::StatusOr<PortReservation> r = allocator->Reserve(1);
+      PortAllocator::Create(*std::move(config),
+                                gtest_port_internal::RealPlatform());
+  absl::StatusOr<gtest_port_internal::Reservation> r = allocator->Reserve(1);
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->port(), pool.first()) << "the port did not come from the server";
   EXPECT_THAT(server.seen(), Not(::testing::IsEmpty()))
@@ -361,7 +370,7 @@ TEST(DescriptorCountTest, TenThousandReserveReleaseCyclesLeaveItUnchanged) {
   PrivateRange tiny(1);
   auto exhausted = MakeAllocator(tiny, System::Real());
   ASSERT_NE(exhausted, nullptr);
-  absl::StatusOr<PortReservation> blocker = exhausted->Reserve(1);
+  absl::StatusOr<gtest_port_internal::Reservation> blocker = exhausted->Reserve(1);
   ASSERT_TRUE(blocker.ok()) << blocker.status();
   {
     // Warm-up: whatever the library opens once per process (e.g. the table
@@ -384,8 +393,8 @@ TEST(DescriptorCountTest, TenThousandReserveReleaseCyclesLeaveItUnchanged) {
         r = ReserveBlock(3);
         break;
       default:
-        r = exhausted->Reserve(1);  // Fails: the only port is held.
-        ASSERT_FALSE(r.ok());
+        // Fails: the only port is held.
+        ASSERT_FALSE(exhausted->Reserve(1).ok());
         ++failures_seen;
         continue;
     }
@@ -497,10 +506,10 @@ TEST_F(LowDescriptorLimitTest, PortFixtureFailsTheTestSayingSo) {
   options.range = one.range();
   options.shard_index = 0;
   options.total_shards = 1;
-  ASSERT_TRUE(PortAllocator::InstallDefault(options).ok());
+  ASSERT_TRUE(gtest_port_internal::InstallDefaultAllocator(options).ok());
   struct RestoreDefault {
     ~RestoreDefault() {
-      EXPECT_TRUE(PortAllocator::InstallDefault(Options()).ok());
+      EXPECT_TRUE(gtest_port_internal::InstallDefaultAllocator(Options()).ok());
     }
   };
   std::optional<RestoreDefault> restore_default(std::in_place);

@@ -28,8 +28,8 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "gtest_port/gtest_port.h"
-#include "gtest_port/internal/allocator.h"
-#include "gtest_port/internal/config.h"
+#include "gtest_port/internal/engine/allocator.h"
+#include "gtest_port/internal/engine/config.h"
 #include "tests/testing/descriptor_hygiene.h"
 #include "tests/testing/private_range.h"
 #include "tests/testing/subprocess.h"
@@ -261,11 +261,11 @@ TEST_P(ForkInsideATest, ChildDoesNotReleaseTheParentsClaims) {
     options.lock_dir = lock_dir;
     absl::StatusOr<gtest_port_internal::Config> config =
         gtest_port_internal::ResolveConfig(
-            options, gtest_port_internal::System::Real(),
-            [](const char*) -> const char* { return nullptr; });
+            options, gtest_port_internal::RealPlatform(),
+            gtest_port_internal::MapEnvironment({}));
     ASSERT_TRUE(config.ok()) << config.status();
-    allocator = std::make_shared<PortAllocator>(
-        *std::move(config), gtest_port_internal::System::Real());
+    allocator = PortAllocator::Create(*std::move(config),
+                                      gtest_port_internal::RealPlatform());
   } else {
     allocator = range.Allocator();
   }
@@ -274,7 +274,7 @@ TEST_P(ForkInsideATest, ChildDoesNotReleaseTheParentsClaims) {
     return c.lock_files ? IsLockFileClaimed(lock_dir, port) : IsClaimed(port);
   };
 
-  absl::StatusOr<PortReservation> held = allocator->Reserve(2);
+  absl::StatusOr<gtest_port_internal::Reservation> held = allocator->Reserve(2);
   ASSERT_TRUE(held.ok()) << held.status();
   const uint16_t fixture_port = ReservePort();  // Default range, abstract.
   ASSERT_NE(fixture_port, 0);
@@ -286,7 +286,7 @@ TEST_P(ForkInsideATest, ChildDoesNotReleaseTheParentsClaims) {
   if (pid == 0) {
     // The child: no GoogleTest assertions here; the exit code says it all.
     ::close(pipe_fds[0]);
-    absl::StatusOr<PortReservation> own = allocator->Reserve(1);
+    absl::StatusOr<gtest_port_internal::Reservation> own = allocator->Reserve(1);
     if (!own.ok()) ::_exit(10);
     const std::string line = absl::StrCat(own->port(), "\n");
     if (::write(pipe_fds[1], line.data(), line.size()) !=

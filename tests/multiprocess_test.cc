@@ -17,7 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "gtest_port/internal/allocator.h"
+#include "gtest_port/internal/engine/allocator.h"
 #include "tests/testing/private_range.h"
 #include "tests/testing/subprocess.h"
 
@@ -146,7 +146,7 @@ TEST(MultiProcessTest, SigkilledHoldersPortIsReservableAtOnce) {
   ASSERT_TRUE(exit.ok()) << exit.status();
   EXPECT_EQ(exit->term_signal, SIGKILL);
   // No delay, no cleanup step: the kernel dropped the claim with the process.
-  absl::StatusOr<PortReservation> r = allocator->Reserve(1);
+  absl::StatusOr<gtest_port_internal::Reservation> r = allocator->Reserve(1);
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->port(), range.first());
 }
@@ -186,7 +186,7 @@ TEST(MultiProcessTest, ChildWithAPrivateTmpStillSeesOurClaims) {
   }
   PrivateRange range(1);
   auto allocator = range.Allocator();
-  absl::StatusOr<PortReservation> ours = allocator->Reserve(1);
+  absl::StatusOr<gtest_port_internal::Reservation> ours = allocator->Reserve(1);
   ASSERT_TRUE(ours.ok()) << ours.status();
 
   const std::string marker =

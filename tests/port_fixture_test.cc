@@ -10,8 +10,9 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest-spi.h"
 #include "gtest/gtest.h"
-#include "gtest_port/internal/allocator.h"
-#include "gtest_port/internal/claim.h"
+#include "gtest_port/internal/engine/allocator.h"
+#include "gtest_port/internal/glue/default_allocator.h"
+#include "gtest_port/internal/platform/claim.h"
 #include "gtest_port/matchers.h"
 #include "tests/testing/private_range.h"
 #include "tests/testing/sockets.h"
@@ -86,7 +87,7 @@ TEST_F(PortFixtureTest, NoFreePortIsAFatalFailureThatSaysWhy) {
   options.shard_index = 0;  // One port cannot be split across shards.
   options.total_shards = 1;
   absl::StatusOr<std::shared_ptr<PortAllocator>> installed =
-      PortAllocator::InstallDefault(options);
+      gtest_port_internal::InstallDefaultAllocator(options);
   ASSERT_TRUE(installed.ok()) << installed.status();
   const uint16_t only = ReservePort();
   EXPECT_EQ(only, range.first());
@@ -99,7 +100,7 @@ TEST_F(PortFixtureTest, NoFreePortIsAFatalFailureThatSaysWhy) {
         &failures);
     port = ReservePort();
   }
-  ASSERT_TRUE(PortAllocator::InstallDefault(Options()).ok());
+  ASSERT_TRUE(gtest_port_internal::InstallDefaultAllocator(Options()).ok());
   EXPECT_EQ(port, 0);
   ASSERT_EQ(failures.size(), 1);
   const ::testing::TestPartResult& failure = failures.GetTestPartResult(0);

@@ -8,13 +8,14 @@
 // outside the pool is one gtest_port reserved locally: that is how these
 // tests tell a port-server port from a fallback.
 
-#include "gtest_port/internal/portserver_client.h"
+#include "gtest_port/internal/engine/portserver_client.h"
 
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <memory>
 #include <set>
+#include <map>
 #include <string>
 #include <thread>
 #include <vector>
@@ -28,9 +29,9 @@
 #include "absl/synchronization/mutex.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "gtest_port/internal/allocator.h"
-#include "gtest_port/internal/claim.h"
-#include "gtest_port/internal/config.h"
+#include "gtest_port/internal/engine/allocator.h"
+#include "gtest_port/internal/platform/claim.h"
+#include "gtest_port/internal/engine/config.h"
 #include "gtest_port/matchers.h"
 #include "gtest_port/port_reservation.h"
 #include "tests/testing/portserver.h"
@@ -151,14 +152,11 @@ TEST(ValidatePortServerAddressTest, AcceptsAbstractNamesAndPaths) {
 // ---------------------------------------------------------------------------
 // Configuration: PORTSERVER_ADDRESS and Options.
 
-const char* g_env_address = nullptr;
-const char* EnvWithAddress(const char* name) {
-  return std::string(name) == "PORTSERVER_ADDRESS" ? g_env_address : nullptr;
-}
-
 absl::StatusOr<Config> ConfigWith(const char* env_address, Options options) {
-  g_env_address = env_address;
-  return ResolveConfig(options, System::Real(), &EnvWithAddress);
+  std::map<std::string, std::string> env;
+  if (env_address != nullptr) env["PORTSERVER_ADDRESS"] = env_address;
+  return ResolveConfig(options, gtest_port_internal::RealPlatform(),
+                       gtest_port_internal::MapEnvironment(std::move(env)));
 }
 
 TEST(PortServerConfigTest, ReadsAndValidatesPortServerAddress) {
@@ -308,7 +306,8 @@ std::shared_ptr<PortAllocator> MakeAllocator(
   absl::StatusOr<Config> config = ConfigWith(nullptr, options);
   EXPECT_TRUE(config.ok()) << config.status();
   if (!config.ok()) return nullptr;
-  return std::make_shared<PortAllocator>(*std::move(config), System::Real());
+  return PortAllocator::Create(*std::move(config),
+                                gtest_port_internal::RealPlatform());
 }
 
 int CountOf(const std::string& text, const std::string& what) {
@@ -334,9 +333,9 @@ TEST(PortServerAllocatorTest, SinglePortsComeFromThePoolAndAreClaimed) {
                              server->address())));
 
   testing::internal::CaptureStderr();
-  std::vector<PortReservation> held;
+  std::vector<gtest_port_internal::Reservation> held;
   for (int i = 0; i < 4; ++i) {
-    absl::StatusOr<PortReservation> r = allocator->Reserve(1);
+    absl::StatusOr<gtest_port_internal::Reservation> r = allocator->Reserve(1);
     ASSERT_TRUE(r.ok()) << r.status();
     EXPECT_TRUE(pool.range().contains(r->port())) << r->port();
     EXPECT_THAT(r->port(), IsFreeToBind());  // Claimed, not bound.
@@ -344,9 +343,9 @@ TEST(PortServerAllocatorTest, SinglePortsComeFromThePoolAndAreClaimed) {
   }
   EXPECT_EQ(testing::internal::GetCapturedStderr(), "");
   std::set<uint16_t> ports;
-  for (const PortReservation& r : held) ports.insert(r.port());
+  for (const gtest_port_internal::Reservation& r : held) ports.insert(r.port());
   EXPECT_EQ(ports.size(), 4u);
-  EXPECT_EQ(allocator->stats().portserver_requests, 4);
+  EXPECT_EQ(allocator->stats()[gtest_port_internal::Stats::kPortServerRequests], 4);
   EXPECT_TRUE(allocator->portserver_status().ok());
 
   // Held machine-wide like any reservation: another gtest_port user (a
@@ -367,12 +366,12 @@ TEST(PortServerAllocatorTest, ThreadsGetDistinctPortsFromThePool) {
   std::shared_ptr<PortAllocator> allocator =
       MakeAllocator(local, server->address());
   absl::Mutex mu;
-  std::vector<PortReservation> held;
+  std::vector<gtest_port_internal::Reservation> held;
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&] {
       for (int i = 0; i < 3; ++i) {
-        absl::StatusOr<PortReservation> r = allocator->Reserve(1);
+        absl::StatusOr<gtest_port_internal::Reservation> r = allocator->Reserve(1);
         ASSERT_TRUE(r.ok()) << r.status();
         absl::MutexLock lock(&mu);
         held.push_back(*std::move(r));
@@ -381,7 +380,7 @@ TEST(PortServerAllocatorTest, ThreadsGetDistinctPortsFromThePool) {
   }
   for (std::thread& t : threads) t.join();
   std::set<uint16_t> ports;
-  for (const PortReservation& r : held) {
+  for (const gtest_port_internal::Reservation& r : held) {
     EXPECT_TRUE(pool.range().contains(r.port())) << r.port();
     ports.insert(r.port());
   }
@@ -397,17 +396,17 @@ TEST(PortServerAllocatorTest, ReleasedPortsAreReusedWithoutAskingAgain) {
       MakeAllocator(local, server->address());
   testing::internal::CaptureStderr();
   for (int round = 0; round < 3; ++round) {
-    absl::StatusOr<PortReservation> r = allocator->Reserve(1);
+    absl::StatusOr<gtest_port_internal::Reservation> r = allocator->Reserve(1);
     ASSERT_TRUE(r.ok()) << r.status();
     // The server would refuse a second request from this live process
     // (its only port is ours): the same port again means the free list.
     EXPECT_EQ(r->port(), pool.first()) << "round " << round;
   }
   EXPECT_EQ(testing::internal::GetCapturedStderr(), "");
-  const PortAllocator::Stats stats = allocator->stats();
-  EXPECT_EQ(stats.portserver_requests, 1);
-  EXPECT_EQ(stats.portserver_reused, 2);
-  EXPECT_EQ(stats.portserver_local, 0);
+  const gtest_port_internal::Stats::Values stats = allocator->stats();
+  EXPECT_EQ(stats[gtest_port_internal::Stats::kPortServerRequests], 1);
+  EXPECT_EQ(stats[gtest_port_internal::Stats::kPortServerReused], 2);
+  EXPECT_EQ(stats[gtest_port_internal::Stats::kPortServerLocal], 0);
   EXPECT_TRUE(allocator->portserver_status().ok());
 }
 
@@ -421,25 +420,25 @@ TEST(PortServerAllocatorTest, FreeListAndFallbackBelongToTheProcess) {
   {
     std::shared_ptr<PortAllocator> first =
         MakeAllocator(local, server->address());
-    absl::StatusOr<PortReservation> r = first->Reserve(1);
+    absl::StatusOr<gtest_port_internal::Reservation> r = first->Reserve(1);
     ASSERT_TRUE(r.ok()) << r.status();
     EXPECT_EQ(r->port(), pool.first());
   }
   std::shared_ptr<PortAllocator> second =
       MakeAllocator(local, server->address());
-  absl::StatusOr<PortReservation> r = second->Reserve(1);
+  absl::StatusOr<gtest_port_internal::Reservation> r = second->Reserve(1);
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->port(), pool.first());
-  EXPECT_EQ(second->stats().portserver_requests, 0);
+  EXPECT_EQ(second->stats()[gtest_port_internal::Stats::kPortServerRequests], 0);
 
   const std::string nobody = UniquePortServerAddress("nobody");
   testing::internal::CaptureStderr();
   for (int i = 0; i < 3; ++i) {
     std::shared_ptr<PortAllocator> allocator = MakeAllocator(local, nobody);
-    absl::StatusOr<PortReservation> fallback = allocator->Reserve(1);
+    absl::StatusOr<gtest_port_internal::Reservation> fallback = allocator->Reserve(1);
     ASSERT_TRUE(fallback.ok()) << fallback.status();
     EXPECT_TRUE(local.range().contains(fallback->port()));
-    EXPECT_EQ(allocator->stats().portserver_requests, i == 0 ? 1 : 0);
+    EXPECT_EQ(allocator->stats()[gtest_port_internal::Stats::kPortServerRequests], i == 0 ? 1 : 0);
     EXPECT_EQ(allocator->portserver_status().code(),
               absl::StatusCode::kUnavailable);
   }
@@ -463,17 +462,17 @@ TEST(PortServerAllocatorTest, ClaimedServerPortIsPutAsideAndTakenLater) {
   ASSERT_NE(server, nullptr);
   std::shared_ptr<PortAllocator> allocator =
       MakeAllocator(local, server->address());
-  absl::StatusOr<PortReservation> first = allocator->Reserve(1);
+  absl::StatusOr<gtest_port_internal::Reservation> first = allocator->Reserve(1);
   ASSERT_TRUE(first.ok()) << first.status();
   EXPECT_EQ(first->port(), other);
 
   local_user->reset();  // The local user is done with it.
-  absl::StatusOr<PortReservation> second = allocator->Reserve(1);
+  absl::StatusOr<gtest_port_internal::Reservation> second = allocator->Reserve(1);
   ASSERT_TRUE(second.ok()) << second.status();
   EXPECT_EQ(second->port(), taken);
   EXPECT_TRUE(allocator->portserver_status().ok())
       << allocator->portserver_status();
-  EXPECT_EQ(allocator->stats().portserver_requests, 2);
+  EXPECT_EQ(allocator->stats()[gtest_port_internal::Stats::kPortServerRequests], 2);
 }
 
 TEST(PortServerAllocatorTest, ExhaustedPoolFallsBackToTheLocalRangeOnce) {
@@ -484,9 +483,9 @@ TEST(PortServerAllocatorTest, ExhaustedPoolFallsBackToTheLocalRangeOnce) {
   std::shared_ptr<PortAllocator> allocator =
       MakeAllocator(local, server->address());
   testing::internal::CaptureStderr();
-  std::vector<PortReservation> held;
+  std::vector<gtest_port_internal::Reservation> held;
   for (int i = 0; i < 4; ++i) {
-    absl::StatusOr<PortReservation> r = allocator->Reserve(1);
+    absl::StatusOr<gtest_port_internal::Reservation> r = allocator->Reserve(1);
     ASSERT_TRUE(r.ok()) << r.status();
     EXPECT_TRUE(i < 2 ? pool.range().contains(r->port())
                       : local.range().contains(r->port()))
@@ -501,12 +500,12 @@ TEST(PortServerAllocatorTest, ExhaustedPoolFallsBackToTheLocalRangeOnce) {
             HasSubstr(gtest_port_internal::FormatPortRange(local.range()))));
   EXPECT_EQ(allocator->portserver_status().code(),
             absl::StatusCode::kResourceExhausted);
-  EXPECT_EQ(allocator->stats().portserver_requests, 3);  // Not after giving up.
+  EXPECT_EQ(allocator->stats()[gtest_port_internal::Stats::kPortServerRequests], 3);  // Not after giving up.
   EXPECT_THAT(allocator->Describe(), HasSubstr("not using the port server"));
 
   // The pool's ports still come back to this process through the free list.
   held.erase(held.begin());
-  absl::StatusOr<PortReservation> again = allocator->Reserve(1);
+  absl::StatusOr<gtest_port_internal::Reservation> again = allocator->Reserve(1);
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_TRUE(pool.range().contains(again->port())) << again->port();
 }
@@ -517,7 +516,7 @@ TEST(PortServerAllocatorTest, ServerDownFallsBackWithOneWarning) {
   std::shared_ptr<PortAllocator> allocator = MakeAllocator(local, nobody);
   testing::internal::CaptureStderr();
   for (int i = 0; i < 3; ++i) {
-    absl::StatusOr<PortReservation> r = allocator->Reserve(1);
+    absl::StatusOr<gtest_port_internal::Reservation> r = allocator->Reserve(1);
     ASSERT_TRUE(r.ok()) << r.status();
     EXPECT_TRUE(local.range().contains(r->port())) << r->port();
   }
@@ -526,7 +525,7 @@ TEST(PortServerAllocatorTest, ServerDownFallsBackWithOneWarning) {
   EXPECT_THAT(err, AllOf(HasSubstr(nobody), HasSubstr("connect")));
   EXPECT_EQ(allocator->portserver_status().code(),
             absl::StatusCode::kUnavailable);
-  EXPECT_EQ(allocator->stats().portserver_requests, 1);
+  EXPECT_EQ(allocator->stats()[gtest_port_internal::Stats::kPortServerRequests], 1);
 }
 
 TEST(PortServerAllocatorTest, SilentServerTimesOutAndFallsBack) {
@@ -535,7 +534,7 @@ TEST(PortServerAllocatorTest, SilentServerTimesOutAndFallsBack) {
   std::shared_ptr<PortAllocator> allocator =
       MakeAllocator(local, silent.address(), absl::Milliseconds(200));
   testing::internal::CaptureStderr();
-  absl::StatusOr<PortReservation> r = allocator->Reserve(1);
+  absl::StatusOr<gtest_port_internal::Reservation> r = allocator->Reserve(1);
   const std::string err = testing::internal::GetCapturedStderr();
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_TRUE(local.range().contains(r->port())) << r->port();
@@ -551,7 +550,7 @@ TEST(PortServerAllocatorTest, GarbageReplyFallsBackNamingTheReply) {
   std::shared_ptr<PortAllocator> allocator =
       MakeAllocator(local, garbage.address());
   testing::internal::CaptureStderr();
-  absl::StatusOr<PortReservation> r = allocator->Reserve(1);
+  absl::StatusOr<gtest_port_internal::Reservation> r = allocator->Reserve(1);
   const std::string err = testing::internal::GetCapturedStderr();
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_TRUE(local.range().contains(r->port())) << r->port();
@@ -567,13 +566,13 @@ TEST(PortServerAllocatorTest, BlocksStayLocal) {
   ASSERT_NE(server, nullptr);
   std::shared_ptr<PortAllocator> allocator =
       MakeAllocator(local, server->address());
-  absl::StatusOr<PortReservation> block = allocator->Reserve(3);
+  absl::StatusOr<gtest_port_internal::Reservation> block = allocator->Reserve(3);
   ASSERT_TRUE(block.ok()) << block.status();
   ASSERT_EQ(block->size(), 3);
   for (int i = 0; i < 3; ++i) {
     EXPECT_TRUE(local.range().contains((*block)[i])) << (*block)[i];
   }
-  EXPECT_EQ(allocator->stats().portserver_requests, 0);
+  EXPECT_EQ(allocator->stats()[gtest_port_internal::Stats::kPortServerRequests], 0);
   EXPECT_TRUE(allocator->portserver_status().ok());
 }
 

@@ -1,7 +1,7 @@
 // Tests of the probe against real foreign sockets: every TCP or UDP socket on
 // a port, on any address of either family, makes it busy.
 
-#include "gtest_port/internal/probe.h"
+#include "gtest_port/internal/platform/probe.h"
 
 #include <sys/socket.h>
 

@@ -12,7 +12,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "gtest_port/gtest_port.h"
-#include "gtest_port/internal/allocator.h"
+#include "gtest_port/internal/engine/allocator.h"
 #include "gtest_port/matchers.h"
 #include "tests/testing/private_range.h"
 #include "tests/testing/sockets.h"
@@ -79,11 +79,11 @@ TEST(ReserveTest, OnePortRangeIsExhaustedWhileHeldAndReturnsOnRelease) {
   PrivateRange range(1);
   auto allocator = range.Allocator();
   ASSERT_NE(allocator, nullptr);
-  absl::StatusOr<PortReservation> first = allocator->Reserve(1);
+  absl::StatusOr<gtest_port_internal::Reservation> first = allocator->Reserve(1);
   ASSERT_TRUE(first.ok()) << first.status();
   EXPECT_EQ(first->port(), range.first());
 
-  absl::StatusOr<PortReservation> second = allocator->Reserve(1);
+  absl::StatusOr<gtest_port_internal::Reservation> second = allocator->Reserve(1);
   ASSERT_FALSE(second.ok());
   EXPECT_EQ(second.status().code(), absl::StatusCode::kResourceExhausted);
   const std::string slice = absl::StrCat(range.first(), "-", range.first());
@@ -94,7 +94,7 @@ TEST(ReserveTest, OnePortRangeIsExhaustedWhileHeldAndReturnsOnRelease) {
                     HasSubstr("GTEST_PORT_RANGE")));
 
   first = absl::CancelledError("released");     // Destroys the reservation.
-  absl::StatusOr<PortReservation> again = allocator->Reserve(1);
+  absl::StatusOr<gtest_port_internal::Reservation> again = allocator->Reserve(1);
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_EQ(again->port(), range.first());
 }
@@ -107,35 +107,35 @@ TEST(ReserveTest, PortsForeignSocketsUseAreSkippedNeverHandedOut) {
       BindSocket(SOCK_DGRAM, static_cast<uint16_t>(p + 1));
   ASSERT_TRUE(tcp.ok() && udp.ok());
   auto allocator = range.Allocator();
-  absl::StatusOr<PortReservation> r = allocator->Reserve(1);
+  absl::StatusOr<gtest_port_internal::Reservation> r = allocator->Reserve(1);
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->port(), p + 2);
 
-  absl::StatusOr<PortReservation> none = allocator->Reserve(1);
+  absl::StatusOr<gtest_port_internal::Reservation> none = allocator->Reserve(1);
   ASSERT_FALSE(none.ok());
   EXPECT_THAT(none.status().message(),
               AllOf(HasSubstr("all 3 candidates were busy"),
                     HasSubstr("1 held by other gtest_port reservations"),
                     HasSubstr("2 in use by other sockets")));
-  EXPECT_EQ(allocator->stats().reservations, 1);
-  EXPECT_GE(allocator->stats().busy_in_use, 2);
+  EXPECT_EQ(allocator->stats()[gtest_port_internal::Stats::kReservations], 1);
+  EXPECT_GE(allocator->stats()[gtest_port_internal::Stats::kBusyInUse], 2);
 }
 
 TEST(ReserveTest, MoveTransfersOwnershipAndReleasesOnce) {
   PrivateRange range(1);
   auto allocator = range.Allocator();
-  absl::StatusOr<PortReservation> r = allocator->Reserve(1);
+  absl::StatusOr<gtest_port_internal::Reservation> r = allocator->Reserve(1);
   ASSERT_TRUE(r.ok()) << r.status();
-  PortReservation moved = *std::move(r);
+  PortReservation moved(*std::move(r));
   EXPECT_EQ(moved.port(), range.first());
   EXPECT_EQ(r->port(), 0);  // NOLINT(bugprone-use-after-move): documented.
   EXPECT_EQ(r->size(), 0);
-  EXPECT_EQ(allocator->stats().live, 1);
+  EXPECT_EQ(allocator->stats()[gtest_port_internal::Stats::kLive], 1);
   EXPECT_FALSE(allocator->Reserve(1).ok()) << "moved reservation lost its claim";
   {
     PortReservation sink = std::move(moved);
   }
-  EXPECT_EQ(allocator->stats().live, 0);
+  EXPECT_EQ(allocator->stats()[gtest_port_internal::Stats::kLive], 0);
   EXPECT_TRUE(allocator->Reserve(1).ok());
 }
 
@@ -156,7 +156,7 @@ TEST(ReserveBlockTest, ForeignListenerInsideACandidateBlockMovesTheBlockOn) {
       BindSocket(SOCK_STREAM, static_cast<uint16_t>(p + 1));
   ASSERT_TRUE(foreign.ok()) << foreign.status();
   auto allocator = range.Allocator();
-  absl::StatusOr<PortReservation> block = allocator->Reserve(3);
+  absl::StatusOr<gtest_port_internal::Reservation> block = allocator->Reserve(3);
   ASSERT_TRUE(block.ok()) << block.status();
   EXPECT_EQ(block->port(), p + 2);  // The only 3 free in a row: p+2..p+4.
   EXPECT_EQ((*block)[2], p + 4);
@@ -165,15 +165,15 @@ TEST(ReserveBlockTest, ForeignListenerInsideACandidateBlockMovesTheBlockOn) {
 TEST(ReserveBlockTest, FailedBlockHoldsNothing) {
   PrivateRange range(3);
   auto allocator = range.Allocator();
-  absl::StatusOr<PortReservation> single = allocator->Reserve(1);
+  absl::StatusOr<gtest_port_internal::Reservation> single = allocator->Reserve(1);
   ASSERT_TRUE(single.ok());
-  absl::StatusOr<PortReservation> block = allocator->Reserve(3);
+  absl::StatusOr<gtest_port_internal::Reservation> block = allocator->Reserve(3);
   ASSERT_FALSE(block.ok());
   EXPECT_EQ(block.status().code(), absl::StatusCode::kResourceExhausted);
   EXPECT_THAT(block.status().message(), HasSubstr("block of 3 consecutive"));
   // The two ports the failed block claimed on its way were given back.
-  absl::StatusOr<PortReservation> a = allocator->Reserve(1);
-  absl::StatusOr<PortReservation> b = allocator->Reserve(1);
+  absl::StatusOr<gtest_port_internal::Reservation> a = allocator->Reserve(1);
+  absl::StatusOr<gtest_port_internal::Reservation> b = allocator->Reserve(1);
   EXPECT_TRUE(a.ok()) << a.status();
   EXPECT_TRUE(b.ok()) << b.status();
 }
@@ -182,7 +182,7 @@ TEST(ReserveBlockTest, BlockLargerThanTheSliceIsAClearError) {
   PrivateRange range(4);
   auto allocator = range.Allocator();
   for (int count : {0, -1, 5}) {
-    absl::StatusOr<PortReservation> block = allocator->Reserve(count);
+    absl::StatusOr<gtest_port_internal::Reservation> block = allocator->Reserve(count);
     ASSERT_FALSE(block.ok());
     EXPECT_EQ(block.status().code(), absl::StatusCode::kInvalidArgument);
     EXPECT_THAT(block.status().message(),

@@ -20,6 +20,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -31,7 +32,11 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
-#include "gtest_port/port_reservation.h"
+#include "gtest_port/internal/engine/allocator.h"
+#include "gtest_port/internal/engine/config.h"
+#include "gtest_port/internal/engine/environment.h"
+#include "gtest_port/internal/engine/reporter.h"
+#include "gtest_port/internal/platform/platform.h"
 #include "gtest_port/port_users.h"
 
 extern char** environ;
@@ -344,21 +349,30 @@ int Reserve(const std::vector<std::string>& args) {
     return Usage("reserve", "missing COMMAND to run with the ports");
   }
 
-  std::vector<gtest_port::PortReservation> held;
-  if (block) {
-    absl::StatusOr<gtest_port::PortReservation> r =
-        gtest_port::ReserveBlock(count);
+  // The engine alone, configured as a test would be (GTEST_PORT_RANGE, the
+  // shard variables, PORTSERVER_ADDRESS, ...): no GoogleTest in this tool.
+  using gtest_port_internal::Reservation;
+  const gtest_port_internal::Platform& platform =
+      gtest_port_internal::RealPlatform();
+  absl::StatusOr<gtest_port_internal::Config> config =
+      gtest_port_internal::ResolveConfig(
+          gtest_port::Options(), platform,
+          gtest_port_internal::ProcessEnvironment());
+  if (!config.ok()) return Fail("reserve", config.status().ToString());
+  for (const std::string& warning : config->warnings) {
+    gtest_port_internal::Report(gtest_port_internal::Severity::kWarning,
+                                warning);
+  }
+  std::shared_ptr<gtest_port_internal::PortAllocator> allocator =
+      gtest_port_internal::PortAllocator::Create(*std::move(config), platform);
+  std::vector<Reservation> held;
+  for (int n = 0; n < (block ? 1 : count); ++n) {
+    absl::StatusOr<Reservation> r = allocator->Reserve(block ? count : 1);
     if (!r.ok()) return Fail("reserve", r.status().ToString());
     held.push_back(*std::move(r));
-  } else {
-    for (int n = 0; n < count; ++n) {
-      absl::StatusOr<gtest_port::PortReservation> r = gtest_port::Reserve();
-      if (!r.ok()) return Fail("reserve", r.status().ToString());
-      held.push_back(*std::move(r));
-    }
   }
   std::vector<std::string> env;
-  for (const gtest_port::PortReservation& r : held) {
+  for (const Reservation& r : held) {
     for (int p = 0; p < r.size(); ++p) {
       env.push_back(absl::StrCat("GTEST_PORT_", env.size(), "=", r[p]));
     }

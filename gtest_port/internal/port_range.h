@@ -1,8 +1,9 @@
 // File: gtest_port/internal/port_range.h
 //
-// The pure arithmetic of the engine, with no system calls: parsing a port
-// range, splitting it into one slice per test shard, and enumerating the
-// candidate ports of a slice once the kernel's ephemeral range is taken out.
+// The pure arithmetic of port ranges, shared by the engine and the
+// platforms, with no system calls: parsing a port range, splitting it into
+// one slice per test shard, and enumerating the candidate ports of a slice
+// once the kernel's ephemeral range is taken out.
 //
 // Example:
 //

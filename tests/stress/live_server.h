@@ -25,7 +25,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "gtest_port/internal/unique_fd.h"
+#include "gtest_port/internal/platform/unique_fd.h"
 
 namespace gtest_port_stress {
 

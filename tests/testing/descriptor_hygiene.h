@@ -47,7 +47,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
-#include "gtest_port/internal/unique_fd.h"
+#include "gtest_port/internal/platform/unique_fd.h"
 
 namespace gtest_port_testing {
 

@@ -1,7 +1,8 @@
 // File: tests/testing/mock_system.h
 //
 // MockSystem is a GoogleMock System whose every method delegates to the real
-// operating system by default. A test overrides just the call whose failure
+// operating system by default; MakePosixPlatform(mock) makes a Platform over
+// it. A test overrides just the call whose failure
 // it needs (EMFILE from socket(), EAFNOSUPPORT for IPv6, a garbled /proc
 // file) and everything else stays real.
 
@@ -11,7 +12,7 @@
 #include <string>
 
 #include "gmock/gmock.h"
-#include "gtest_port/internal/system.h"
+#include "gtest_port/internal/platform/system.h"
 
 namespace gtest_port_testing {
 
@@ -26,6 +27,15 @@ class MockSystem : public gtest_port_internal::System {
     ON_CALL(*this, Open).WillByDefault(Invoke(&real, &System::Open));
     ON_CALL(*this, Flock).WillByDefault(Invoke(&real, &System::Flock));
     ON_CALL(*this, ReadFile).WillByDefault(Invoke(&real, &System::ReadFile));
+    ON_CALL(*this, Connect).WillByDefault(Invoke(&real, &System::Connect));
+    ON_CALL(*this, GetSockOpt).WillByDefault(Invoke(&real, &System::GetSockOpt));
+    ON_CALL(*this, Poll).WillByDefault(Invoke(&real, &System::Poll));
+    ON_CALL(*this, Send).WillByDefault(Invoke(&real, &System::Send));
+    ON_CALL(*this, Recv).WillByDefault(Invoke(&real, &System::Recv));
+    ON_CALL(*this, Mkdir).WillByDefault(Invoke(&real, &System::Mkdir));
+    ON_CALL(*this, Chmod).WillByDefault(Invoke(&real, &System::Chmod));
+    ON_CALL(*this, Lstat).WillByDefault(Invoke(&real, &System::Lstat));
+    ON_CALL(*this, Fstat).WillByDefault(Invoke(&real, &System::Fstat));
   }
 
   MOCK_METHOD(int, Socket, (int, int, int), (override));
@@ -36,6 +46,15 @@ class MockSystem : public gtest_port_internal::System {
   MOCK_METHOD(int, Flock, (int, int), (override));
   MOCK_METHOD(absl::StatusOr<std::string>, ReadFile, (absl::string_view),
               (override));
+  MOCK_METHOD(int, Connect, (int, const sockaddr*, socklen_t), (override));
+  MOCK_METHOD(int, GetSockOpt, (int, int, int, void*, socklen_t*), (override));
+  MOCK_METHOD(int, Poll, (pollfd*, nfds_t, int), (override));
+  MOCK_METHOD(ssize_t, Send, (int, const void*, size_t, int), (override));
+  MOCK_METHOD(ssize_t, Recv, (int, void*, size_t, int), (override));
+  MOCK_METHOD(int, Mkdir, (const char*, mode_t), (override));
+  MOCK_METHOD(int, Chmod, (const char*, mode_t), (override));
+  MOCK_METHOD(int, Lstat, (const char*, struct stat*), (override));
+  MOCK_METHOD(int, Fstat, (int, struct stat*), (override));
 };
 
 // An action that fails a POSIX-style call with `error`.

@@ -42,7 +42,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
-#include "gtest_port/internal/unique_fd.h"
+#include "gtest_port/internal/platform/unique_fd.h"
 #include "gtest_port/options.h"
 #include "tests/testing/subprocess.h"
 

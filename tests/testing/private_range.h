@@ -27,9 +27,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
-#include "gtest_port/internal/allocator.h"
-#include "gtest_port/internal/config.h"
-#include "gtest_port/internal/unique_fd.h"
+#include "gtest_port/internal/engine/allocator.h"
+#include "gtest_port/internal/engine/config.h"
+#include "gtest_port/internal/glue/test_registry.h"
+#include "gtest_port/internal/platform/unique_fd.h"
 #include "gtest_port/options.h"
 
 namespace gtest_port_testing {
@@ -65,20 +66,23 @@ class PrivateRange {
     return absl::StrCat("GTEST_PORT_RANGE=", range_.first, "-", range_.last);
   }
 
-  // An allocator over this range (one shard), as the library would make it.
+  // An allocator over this range (one shard), as the library would make it:
+  // it records which test holds which port.
   std::shared_ptr<gtest_port_internal::PortAllocator> Allocator() const {
     gtest_port::Options options;
     options.range = range_;
     options.shard_index = 0;
     options.total_shards = 1;
+    const gtest_port_internal::Platform& platform =
+        gtest_port_internal::RealPlatform();
     absl::StatusOr<gtest_port_internal::Config> config =
         gtest_port_internal::ResolveConfig(
-            options, gtest_port_internal::System::Real(),
-            [](const char*) -> const char* { return nullptr; });
+            options, platform, gtest_port_internal::MapEnvironment({}));
     EXPECT_TRUE(config.ok()) << config.status();
     if (!config.ok()) return nullptr;
-    return std::make_shared<gtest_port_internal::PortAllocator>(
-        *std::move(config), gtest_port_internal::System::Real());
+    return gtest_port_internal::PortAllocator::Create(
+        *std::move(config), platform,
+        &gtest_port_internal::TestRegistry::Global());
   }
 
  private:

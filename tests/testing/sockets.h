@@ -18,7 +18,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
-#include "gtest_port/internal/unique_fd.h"
+#include "gtest_port/internal/platform/unique_fd.h"
 
 namespace gtest_port_testing {
 

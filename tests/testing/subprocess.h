@@ -24,7 +24,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "gtest_port/internal/unique_fd.h"
+#include "gtest_port/internal/platform/unique_fd.h"
 
 namespace gtest_port_testing {
 

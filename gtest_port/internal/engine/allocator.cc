@@ -1,0 +1,84 @@
+#include "gtest_port/internal/engine/allocator.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+
+namespace gtest_port_internal {
+
+std::shared_ptr<PortAllocator> PortAllocator::Create(
+    Config config, const Platform& platform, ReservationObserver* observer) {
+  return std::shared_ptr<PortAllocator>(
+      new PortAllocator(std::move(config), platform, observer));
+}
+
+PortAllocator::PortAllocator(Config config, const Platform& platform,
+                             ReservationObserver* observer)
+    : config_(std::move(config)),
+      claimer_(platform.MakeClaimer(config_.lock_dir)),
+      prober_(platform.MakeProber()),
+      observer_(observer),
+      local_(config_, *claimer_, *prober_, stats_),
+      portserver_(config_.portserver_address.empty()
+                      ? nullptr
+                      : std::make_unique<PortServerSource>(
+                            config_, *claimer_, *prober_, stats_)) {}
+
+absl::StatusOr<Reservation> PortAllocator::Reserve(int count) {
+  HeldPorts ports;
+  if (portserver_ != nullptr && count == 1) {
+    absl::StatusOr<std::optional<HeldPort>> port = portserver_->Take();
+    if (!port.ok()) return port.status();
+    if (port->has_value()) {
+      ports.push_back(**std::move(port));
+    } else {
+      stats_.Add(Stats::kPortServerLocal);
+    }
+  }
+  if (ports.empty()) {
+    absl::StatusOr<HeldPorts> local = local_.Take(count);
+    if (!local.ok()) return local.status();
+    ports = *std::move(local);
+  }
+  stats_.OnReserved();
+  Reservation reservation(shared_from_this(), std::move(ports),
+                          Reservation::NextId());
+  if (observer_ != nullptr) observer_->OnReserved(reservation);
+  return reservation;
+}
+
+void PortAllocator::Release(uint64_t id, HeldPorts& ports) noexcept {
+  if (observer_ != nullptr) observer_->OnReleased(id);
+  for (HeldPort& held : ports) {
+    if (!held.from_port_server || portserver_ == nullptr) continue;
+    held.claim.reset();  // Unclaimed before anyone can take it again.
+    portserver_->Return(held.port);
+  }
+  stats_.OnReleased();
+}
+
+absl::Status PortAllocator::portserver_status() const {
+  return portserver_ == nullptr ? absl::OkStatus() : portserver_->status();
+}
+
+std::string PortAllocator::Describe() const {
+  std::string line = absl::StrFormat(
+      "shard %d of %d owns ports %s of %s (%d candidates); claims by %s; "
+      "probes %s",
+      config_.shard.index, config_.shard.total,
+      FormatPortRange(config_.slice()), FormatPortRange(config_.range),
+      config_.candidates.size(), claimer_->Describe(), prober_->Describe());
+  if (portserver_ != nullptr) {
+    const absl::Status error = portserver_->status();
+    if (error.ok()) {
+      absl::StrAppend(&line, "; single ports come from the port server at ",
+                      portserver_->address(), " (blocks from the range above)");
+    } else {
+      absl::StrAppend(&line, "; not using the port server: ", error.message());
+    }
+  }
+  return line;
+}
+
+}  // namespace gtest_port_internal

@@ -1,0 +1,215 @@
+#include "gtest_port/internal/engine/config.h"
+
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+
+namespace gtest_port_internal {
+namespace {
+
+constexpr char kRangeVar[] = "GTEST_PORT_RANGE";
+constexpr char kLockDirVar[] = "GTEST_PORT_LOCK_DIR";
+constexpr char kVerboseVar[] = "GTEST_PORT_VERBOSE";
+constexpr char kPortServerVar[] = "PORTSERVER_ADDRESS";
+constexpr char kShardIndexVar[] = "GTEST_SHARD_INDEX";
+constexpr char kTotalShardsVar[] = "GTEST_TOTAL_SHARDS";
+
+// How much of a bad value a message quotes: it stays one readable line
+// whatever was set.
+constexpr size_t kQuotedValue = 100;
+
+// The value is quoted escaped, so that a control byte or newline in it
+// cannot garble the one-line message, and cut to kQuotedValue bytes.
+std::string Quoted(absl::string_view value) {
+  if (value.size() <= kQuotedValue) return absl::CHexEscape(value);
+  return absl::StrCat(absl::CHexEscape(value.substr(0, kQuotedValue)),
+                      "... (", value.size(), " bytes)");
+}
+
+absl::Status VariableError(absl::string_view variable, absl::string_view value,
+                           absl::string_view problem) {
+  return absl::InvalidArgumentError(
+      absl::StrCat(variable, "=", Quoted(value), ": ", problem));
+}
+
+// GoogleTest's own reading of GTEST_SHARD_INDEX/GTEST_TOTAL_SHARDS (its
+// Int32FromEnvOrDie with -1 for unset): a 32-bit decimal integer.
+absl::StatusOr<int> ShardVariable(const Environment& env, const char* name) {
+  const std::optional<std::string> value = env(name);
+  if (!value.has_value()) return -1;
+  int parsed = 0;
+  if (!absl::SimpleAtoi(*value, &parsed)) {
+    return VariableError(name, *value,
+                         "not an integer (GoogleTest reads a 32-bit decimal)");
+  }
+  return parsed;
+}
+
+// As GoogleTest decides whether to shard (its ShouldShard()).
+absl::StatusOr<ShardSpec> ResolveShard(const gtest_port::Options& options,
+                                       const Environment& env) {
+  absl::StatusOr<int> index = ShardVariable(env, kShardIndexVar);
+  if (!index.ok()) return index.status();
+  absl::StatusOr<int> total = ShardVariable(env, kTotalShardsVar);
+  if (!total.ok()) return total.status();
+  if (options.shard_index.has_value()) *index = *options.shard_index;
+  if (options.total_shards.has_value()) *total = *options.total_shards;
+  if (*index == -1 && *total == -1) return ShardSpec{};
+  if (*index == -1 || *total == -1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "only one of ", kShardIndexVar, " (", *index, ") and ",
+        kTotalShardsVar, " (", *total,
+        ") is set; set both (0 <= index < total) or neither"));
+  }
+  return ShardSpec{*index, *total};
+}
+
+absl::StatusOr<bool> ResolveVerbose(const gtest_port::Options& options,
+                                    const Environment& env) {
+  if (options.verbose.has_value()) return *options.verbose;
+  const std::optional<std::string> value = env(kVerboseVar);
+  if (!value.has_value() || value->empty()) return false;
+  bool verbose = false;
+  if (!absl::SimpleAtob(*value, &verbose)) {
+    return VariableError(kVerboseVar, *value,
+                         "not a boolean; expected 1/0, true/false, yes/no");
+  }
+  return verbose;
+}
+
+// Options::portserver_address wins over PORTSERVER_ADDRESS; "" means none.
+absl::Status ResolvePortServer(const gtest_port::Options& options,
+                               const Environment& env, Config& config) {
+  std::string address;
+  std::string what;
+  if (options.portserver_address.has_value()) {
+    address = *options.portserver_address;
+    what = absl::StrCat("Options::portserver_address \"",
+                        Quoted(address), "\"");
+  } else if (std::optional<std::string> value = env(kPortServerVar);
+             value.has_value()) {
+    address = *std::move(value);
+    what = absl::StrCat(kPortServerVar, "=", Quoted(address));
+  }
+  if (!address.empty()) {
+    absl::Status valid = ValidatePortServerAddress(address);
+    if (!valid.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(what, ": ", valid.message()));
+    }
+  }
+  if (options.portserver_timeout.has_value()) {
+    const absl::Duration timeout = *options.portserver_timeout;
+    if (timeout <= absl::ZeroDuration() ||
+        timeout == absl::InfiniteDuration()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "Options::portserver_timeout ", absl::FormatDuration(timeout),
+          " is invalid; expected a finite duration > 0, e.g. "
+          "absl::Seconds(2)"));
+    }
+    config.portserver_timeout = timeout;
+  }
+  config.portserver_address = std::move(address);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<Config> ResolveConfig(const gtest_port::Options& options,
+                                     const Platform& platform,
+                                     const Environment& env) {
+  Config config;
+
+  // Range.
+  if (options.range.has_value()) {
+    const PortRange r = *options.range;
+    if (r.first < kMinPort || r.first > r.last) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "Options::range ", FormatPortRange(r), " is invalid; expected ",
+          kRangeSyntax));
+    }
+    config.range = r;
+  } else if (std::optional<std::string> value = env(kRangeVar);
+             value.has_value() && !value->empty()) {
+    absl::StatusOr<PortRange> parsed = ParsePortRange(*value);
+    if (!parsed.ok()) {
+      return VariableError(kRangeVar, *value, parsed.status().message());
+    }
+    config.range = *parsed;
+  } else {
+    config.range = gtest_port::kDefaultPortRange;
+  }
+
+  // Shard and slice.
+  absl::StatusOr<ShardSpec> shard = ResolveShard(options, env);
+  if (!shard.ok()) return shard.status();
+  config.shard = *shard;
+  absl::StatusOr<PortRange> slice = ShardSlice(config.range, config.shard);
+  if (!slice.ok()) return slice.status();
+
+  // The ephemeral range: ports the OS may give to outgoing connections.
+  EphemeralPorts ephemeral = platform.EphemeralRange();
+  config.ephemeral = ephemeral.range;
+  if (!ephemeral.warning.empty()) {
+    config.warnings.push_back(
+        absl::StrCat(ephemeral.warning, "; no ports are skipped"));
+  }
+  config.candidates = CandidateSet(*slice, config.ephemeral);
+  if (config.ephemeral.has_value() &&
+      config.range.first <= config.ephemeral->last &&
+      config.range.last >= config.ephemeral->first) {
+    std::string warning = absl::StrFormat(
+        "port range %s overlaps the kernel's ephemeral port range %s (%s), "
+        "from which outgoing connections take their ports",
+        FormatPortRange(config.range), FormatPortRange(*config.ephemeral),
+        ephemeral.source);
+    if (const auto skipped = config.candidates.skipped()) {
+      absl::StrAppend(&warning, "; this shard skips ports ",
+                      FormatPortRange(*skipped));
+    }
+    absl::StrAppend(&warning, ". Choose a range outside it, e.g. ",
+                    FormatPortRange(gtest_port::kDefaultPortRange));
+    config.warnings.push_back(std::move(warning));
+  }
+  if (config.candidates.size() == 0) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "shard %d of %d owns ports %s, all inside the kernel's ephemeral port "
+        "range %s; set GTEST_PORT_RANGE to a range outside it, e.g. %s",
+        config.shard.index, config.shard.total, FormatPortRange(*slice),
+        FormatPortRange(*config.ephemeral),
+        FormatPortRange(gtest_port::kDefaultPortRange)));
+  }
+
+  // Claims: lock files in a directory, or the platform's own mechanism.
+  std::optional<std::string> lock_dir = options.lock_dir;
+  std::string what;
+  if (lock_dir.has_value()) {
+    what = absl::StrCat("Options::lock_dir ", Quoted(*lock_dir));
+  } else if (std::optional<std::string> value = env(kLockDirVar);
+             value.has_value() && !value->empty()) {
+    what = absl::StrCat(kLockDirVar, "=", Quoted(*value));
+    lock_dir = *std::move(value);
+  } else if (std::string dir = platform.DefaultLockDir(); !dir.empty()) {
+    what = absl::StrCat("the default lock directory ", dir);
+    lock_dir = std::move(dir);
+  }
+  if (lock_dir.has_value()) {
+    absl::Status prepared = platform.PrepareLockDir(*lock_dir, what);
+    if (!prepared.ok()) return prepared;
+    config.lock_dir = *std::move(lock_dir);
+  }
+
+  absl::Status portserver = ResolvePortServer(options, env, config);
+  if (!portserver.ok()) return portserver;
+
+  absl::StatusOr<bool> verbose = ResolveVerbose(options, env);
+  if (!verbose.ok()) return verbose.status();
+  config.verbose = *verbose;
+  return config;
+}
+
+}  // namespace gtest_port_internal

@@ -1,0 +1,68 @@
+// File: gtest_port/internal/engine/config.h
+//
+// ResolveConfig turns gtest_port::Options, the environment and the
+// platform's settings into one validated Config: the range, this shard's slice, the
+// candidate ports once the ephemeral range is skipped, how ports are
+// claimed, and which port server (if any) single ports come from. It is the
+// only place that reads configuration, so every bad value is reported here,
+// before any test runs, with the variable, the value and what is accepted.
+//
+// Example:
+//
+//   absl::StatusOr<Config> config = ResolveConfig(
+//       gtest_port::Options(), RealPlatform(), ProcessEnvironment());
+//   if (!config.ok()) { /* e.g. "GTEST_PORT_RANGE=abc: ..." */ }
+//
+// ResolveConfig is thread-safe as long as the environment is not modified
+// concurrently; Config is a plain value.
+//
+// Shards. The shard values come from Options when set (the GoogleTest glue
+// always sets them, from GoogleTest's own view: glue/googletest_shard.h),
+// otherwise from GTEST_SHARD_INDEX/GTEST_TOTAL_SHARDS read exactly as
+// GoogleTest reads them: -1 or unset means "not sharded", one without the
+// other is an error, and one shard of one is no sharding.
+
+#ifndef GTEST_PORT_INTERNAL_ENGINE_CONFIG_H_
+#define GTEST_PORT_INTERNAL_ENGINE_CONFIG_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "gtest_port/internal/engine/environment.h"
+#include "gtest_port/internal/engine/portserver_client.h"
+#include "gtest_port/internal/platform/platform.h"
+#include "gtest_port/internal/port_range.h"
+#include "gtest_port/options.h"
+
+namespace gtest_port_internal {
+
+struct Config {
+  PortRange range;
+  ShardSpec shard;
+  CandidateSet candidates{PortRange{0, 0}};
+  // The kernel's ephemeral range, where known.
+  std::optional<PortRange> ephemeral;
+  // Claims are lock files in this directory; empty for the platform's own
+  // claim (Linux: abstract sockets). Checked by Platform::PrepareLockDir().
+  std::string lock_dir;
+  // The port server single ports come from first; empty for none. Validated.
+  std::string portserver_address;
+  absl::Duration portserver_timeout = kDefaultPortServerTimeout;
+  bool verbose = false;
+  // Things the user should know but that do not stop the run, e.g. an
+  // overlap with the ephemeral range.
+  std::vector<std::string> warnings;
+
+  PortRange slice() const { return candidates.slice(); }
+};
+
+absl::StatusOr<Config> ResolveConfig(const gtest_port::Options& options,
+                                     const Platform& platform,
+                                     const Environment& env);
+
+}  // namespace gtest_port_internal
+
+#endif  // GTEST_PORT_INTERNAL_ENGINE_CONFIG_H_

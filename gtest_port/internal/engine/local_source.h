@@ -1,0 +1,71 @@
+// File: gtest_port/internal/engine/local_source.h
+//
+// LocalSource reserves ports from this shard's slice of the configured
+// range, with no one to ask:
+//
+//   1. candidates come from an atomic counter (the start offset mixes the
+//      pid and the clock, so that one-process-per-test runs do not all start
+//      on the same port);
+//   2. each candidate takes the one claim-and-probe step, HoldPort(): claim
+//      it machine-wide (skipping ports other gtest_port users hold), then
+//      verify it by binding (skipping ports a foreign process uses).
+//
+// HoldPort() is also the step PortServerSource takes for a port the server
+// gave: every port gtest_port hands out is claimed and probed the same way.
+//
+// Example:
+//
+//   LocalSource local(config, *claimer, *prober, stats);
+//   absl::StatusOr<HeldPorts> ports = local.Take(3);  // 3 consecutive ports
+//
+// This class is thread-safe.
+
+#ifndef GTEST_PORT_INTERNAL_ENGINE_LOCAL_SOURCE_H_
+#define GTEST_PORT_INTERNAL_ENGINE_LOCAL_SOURCE_H_
+
+#include <atomic>
+#include <cstdint>
+
+#include "absl/status/statusor.h"
+#include "gtest_port/internal/engine/config.h"
+#include "gtest_port/internal/engine/reservation.h"
+#include "gtest_port/internal/engine/stats.h"
+#include "gtest_port/internal/platform/platform.h"
+
+namespace gtest_port_internal {
+
+// What the claim-and-probe step found for one port.
+struct HoldResult {
+  enum State { kHeld, kClaimedElsewhere, kInUse } state = kHeld;
+  PortClaim claim;  // Valid when kHeld.
+};
+
+// Claims `port` and, once claimed, probes it; counts a busy port in
+// `stats`. An error when the claim or the probe could not be tried.
+absl::StatusOr<HoldResult> HoldPort(const Claimer& claimer,
+                                    const Prober& prober, uint16_t port,
+                                    Stats& stats);
+
+class LocalSource {
+ public:
+  // All references must outlive the source.
+  LocalSource(const Config& config, const Claimer& claimer,
+              const Prober& prober, Stats& stats);
+
+  // `count` consecutive ports of the slice, all held, or none: InvalidArgument
+  // when no such block fits in the slice, ResourceExhausted when every
+  // candidate is busy (saying how many were held by whom and what to do).
+  absl::StatusOr<HeldPorts> Take(int count);
+
+ private:
+  const Config& config_;
+  const Claimer& claimer_;
+  const Prober& prober_;
+  Stats& stats_;
+  const uint64_t start_;
+  std::atomic<uint64_t> next_{0};
+};
+
+}  // namespace gtest_port_internal
+
+#endif  // GTEST_PORT_INTERNAL_ENGINE_LOCAL_SOURCE_H_

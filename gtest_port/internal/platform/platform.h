@@ -1,0 +1,116 @@
+// File: gtest_port/internal/platform/platform.h
+//
+// The platform seam: everything the allocation engine needs from the
+// operating system, and the only place a new OS plugs in. The engine asks a
+// Platform for
+//
+//   * a Claimer: the machine-wide decision of which process may hand out a
+//     port (Linux: an abstract Unix socket per port; POSIX: flock(2) on a
+//     lock file per port). Exactly one live claim per port exists in the
+//     claim's scope, and the OS drops it when its holder dies, even by
+//     SIGKILL.
+//   * a Prober: whether a claimed port is really free, i.e. no process --
+//     gtest_port user or not -- has a TCP or UDP socket on it.
+//   * the ephemeral range: the ports the OS hands to outgoing connections,
+//     which the engine skips.
+//   * the lock directory: its default, and a check that it is safe to use.
+//
+// The other two OS-specific pieces sit beside it: the table in which a
+// process publishes which test holds which port (published_table.h), and
+// holder discovery for `gtest-port who/list` (diagnostics/holder_finder.h).
+//
+// Example:
+//
+//   const Platform& platform = RealPlatform();
+//   std::unique_ptr<Claimer> claimer = platform.MakeClaimer(/*lock_dir=*/"");
+//   absl::StatusOr<PortClaim> claim = claimer->Claim(20123);
+//   if (!claim.ok()) return claim.status();   // EMFILE and the like
+//   if (!claim->valid()) { /* another gtest_port user holds 20123 */ }
+//
+// Implementations are thread-safe, and so are the Claimers and Probers they
+// make.
+
+#ifndef GTEST_PORT_INTERNAL_PLATFORM_PLATFORM_H_
+#define GTEST_PORT_INTERNAL_PLATFORM_PLATFORM_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "gtest_port/internal/platform/unique_fd.h"
+#include "gtest_port/options.h"
+
+namespace gtest_port_internal {
+
+// A held claim. Destroying it (or the holder's death) releases the port.
+// On POSIX systems it is the descriptor of the claim socket or lock file,
+// close-on-exec so that no child process inherits it.
+using PortClaim = UniqueFd;
+
+class Claimer {
+ public:
+  virtual ~Claimer() = default;
+
+  // A valid claim when `port` was free to claim, an empty one when another
+  // live claim holds it, and an error (e.g. ResourceExhausted for EMFILE)
+  // when the claim could not be tried.
+  virtual absl::StatusOr<PortClaim> Claim(uint16_t port) const = 0;
+
+  // For the start-up line, e.g. "abstract sockets @gtest_port/v1/<port>".
+  virtual std::string Describe() const = 0;
+};
+
+class Prober {
+ public:
+  virtual ~Prober() = default;
+
+  // True when TCP and UDP can both be bound on `port` on every address
+  // family the host has; false when a socket holds it or the host forbids
+  // it; an error when the probe itself failed (e.g. EMFILE).
+  virtual absl::StatusOr<bool> IsFree(uint16_t port) const = 0;
+
+  // E.g. "TCP+UDP on [::] (dual-stack)".
+  virtual std::string Describe() const = 0;
+};
+
+// The ports the OS gives to outgoing connections on its own.
+struct EphemeralPorts {
+  std::optional<gtest_port::PortRange> range;  // Unset when unknown.
+  std::string source;   // Where it was read, e.g. the /proc file.
+  std::string warning;  // Why it is unknown, when it could not be read.
+};
+
+class Platform {
+ public:
+  virtual ~Platform() = default;
+
+  virtual EphemeralPorts EphemeralRange() const = 0;
+
+  // The lock directory claims use when none is configured; "" when this OS
+  // has a claim that needs no file system (Linux's abstract sockets).
+  virtual std::string DefaultLockDir() const = 0;
+
+  // Creates `dir` if needed and checks that it is a directory every test
+  // process can lock files in. InvalidArgument naming `what` (the setting
+  // it came from) and the problem otherwise.
+  virtual absl::Status PrepareLockDir(const std::string& dir,
+                                      const std::string& what) const = 0;
+
+  // Claims by lock files in `lock_dir`, or by this OS's own mechanism when
+  // `lock_dir` is empty. `lock_dir` must have passed PrepareLockDir().
+  virtual std::unique_ptr<Claimer> MakeClaimer(
+      const std::string& lock_dir) const = 0;
+
+  // Inspects the host once (which address families it has).
+  virtual std::unique_ptr<Prober> MakeProber() const = 0;
+};
+
+// This OS's platform over the real system. Never destroyed.
+const Platform& RealPlatform();
+
+}  // namespace gtest_port_internal
+
+#endif  // GTEST_PORT_INTERNAL_PLATFORM_PLATFORM_H_

@@ -1,0 +1,76 @@
+#include "gtest_port/internal/platform/probe.h"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "gtest_port/internal/platform/unique_fd.h"
+
+namespace gtest_port_internal {
+
+PortProber::PortProber(System& system) : system_(system) {
+  UniqueFd fd(system_.Socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  ipv6_ = fd.valid() || (errno != EAFNOSUPPORT && errno != EPROTONOSUPPORT);
+  if (ipv6_) {
+    absl::StatusOr<std::string> v6only =
+        system_.ReadFile("/proc/sys/net/ipv6/bindv6only");
+    clear_v6only_ = v6only.ok() && absl::StripAsciiWhitespace(*v6only) != "0";
+  }
+}
+
+std::string PortProber::Describe() const {
+  return ipv6_ ? "TCP+UDP on [::] (dual-stack)"
+               : "TCP+UDP on 0.0.0.0 (no IPv6 on this host)";
+}
+
+absl::StatusOr<bool> PortProber::IsFree(uint16_t port) const {
+  absl::StatusOr<bool> free = CanBind(SOCK_STREAM, port);
+  if (!free.ok() || !*free) return free;
+  return CanBind(SOCK_DGRAM, port);
+}
+
+absl::StatusOr<bool> PortProber::CanBind(int type, uint16_t port) const {
+  const int family = ipv6_ ? AF_INET6 : AF_INET;
+  const char* what = type == SOCK_STREAM ? "TCP" : "UDP";
+  UniqueFd fd(system_.Socket(family, type | SOCK_CLOEXEC, 0));
+  if (!fd.valid()) {
+    return SyscallError(errno, absl::StrCat("socket(", ipv6_ ? "AF_INET6" : "AF_INET",
+                                            ", ", what, ") probing port ", port));
+  }
+  int rc;
+  if (ipv6_) {
+    if (clear_v6only_) {
+      const int off = 0;
+      if (system_.SetSockOpt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &off,
+                             sizeof(off)) != 0) {
+        return SyscallError(errno, "setsockopt(IPV6_V6ONLY, 0)");
+      }
+    }
+    sockaddr_in6 addr;
+    std::memset(&addr, 0, sizeof(addr));
+    addr.sin6_family = AF_INET6;
+    addr.sin6_port = htons(port);
+    addr.sin6_addr = in6addr_any;
+    rc = system_.Bind(fd.get(), reinterpret_cast<const sockaddr*>(&addr),
+                      sizeof(addr));
+  } else {
+    sockaddr_in addr;
+    std::memset(&addr, 0, sizeof(addr));
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_ANY);
+    rc = system_.Bind(fd.get(), reinterpret_cast<const sockaddr*>(&addr),
+                      sizeof(addr));
+  }
+  if (rc == 0) return true;
+  if (errno == EADDRINUSE || errno == EACCES) return false;
+  return SyscallError(
+      errno, absl::StrCat("bind(", what, " port ", port, ") while probing"));
+}
+
+}  // namespace gtest_port_internal

@@ -1,0 +1,56 @@
+// File: gtest_port/internal/platform/probe.h
+//
+// PortProber is the POSIX Prober (see platform.h). It checks that a claimed port is really free: that no process --
+// gtest_port user or not -- has a TCP or UDP socket on it. It binds the port
+// on the wildcard address, TCP then UDP, and closes the sockets again.
+//
+// Where the host has IPv6, one dual-stack socket per protocol ("[::]" with
+// IPV6_V6ONLY off) covers IPv4 and IPv6 at once: Linux refuses the bind when
+// any IPv4 or IPv6 socket holds the port. Where it has no IPv6
+// (EAFNOSUPPORT), IPv4 sockets are used. The probe sets no socket option it
+// does not need: IPV6_V6ONLY is cleared only where net.ipv6.bindv6only = 1.
+//
+// Example:
+//
+//   PortProber prober(System::Real());
+//   absl::StatusOr<bool> free = prober.IsFree(20123);
+//
+// This class is thread-safe.
+
+#ifndef GTEST_PORT_INTERNAL_PLATFORM_PROBE_H_
+#define GTEST_PORT_INTERNAL_PLATFORM_PROBE_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "gtest_port/internal/platform/platform.h"
+#include "gtest_port/internal/platform/system.h"
+
+namespace gtest_port_internal {
+
+class PortProber final : public Prober {
+ public:
+  // Inspects the host once: whether IPv6 sockets can be created and whether
+  // net.ipv6.bindv6only is set.
+  explicit PortProber(System& system);
+
+  // True when TCP and UDP can both be bound on `port` on every address family
+  // the host has; false when a socket holds it (EADDRINUSE) or the host
+  // forbids it (EACCES); an error when the probe itself failed (e.g. EMFILE).
+  absl::StatusOr<bool> IsFree(uint16_t port) const override;
+
+  // E.g. "TCP+UDP on [::] (dual-stack)".
+  std::string Describe() const override;
+
+ private:
+  absl::StatusOr<bool> CanBind(int type, uint16_t port) const;
+
+  System& system_;
+  bool ipv6_ = true;
+  bool clear_v6only_ = false;
+};
+
+}  // namespace gtest_port_internal
+
+#endif  // GTEST_PORT_INTERNAL_PLATFORM_PROBE_H_

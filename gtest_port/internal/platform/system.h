@@ -1,0 +1,78 @@
+// File: gtest_port/internal/platform/system.h
+//
+// System is the one seam between gtest_port and a POSIX operating system:
+// the handful of calls that claim and probe ports, talk to a port server,
+// prepare a lock directory and read kernel settings. Every system call of
+// the engine and of the POSIX platform goes through it. Production code uses System::Real(); tests substitute a
+// GoogleMock subclass to reach error paths a real host rarely shows (EMFILE,
+// EACCES, EAFNOSUPPORT, an unreadable /proc file).
+//
+// The methods follow POSIX conventions (return -1 and set errno) so that the
+// engine's error handling is the same for the real and the mocked system.
+// Descriptors returned by Socket() and Open() must be real descriptors: the
+// engine closes them with close(2) through UniqueFd. A mock therefore
+// delegates to the real call when it succeeds and only invents failures.
+//
+// Implementations must be thread-safe; System::Real() is.
+
+#ifndef GTEST_PORT_INTERNAL_PLATFORM_SYSTEM_H_
+#define GTEST_PORT_INTERNAL_PLATFORM_SYSTEM_H_
+
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace gtest_port_internal {
+
+class System {
+ public:
+  virtual ~System() = default;
+
+  virtual int Socket(int domain, int type, int protocol) = 0;
+  virtual int Bind(int fd, const sockaddr* addr, socklen_t len) = 0;
+  virtual int SetSockOpt(int fd, int level, int name, const void* value,
+                         socklen_t len) = 0;
+  virtual int Open(const char* path, int flags, mode_t mode) = 0;
+  virtual int Flock(int fd, int operation) = 0;
+  virtual int Connect(int fd, const sockaddr* addr, socklen_t len) = 0;
+  virtual int GetSockOpt(int fd, int level, int name, void* value,
+                         socklen_t* len) = 0;
+  virtual int Poll(pollfd* fds, nfds_t count, int timeout_ms) = 0;
+  virtual ssize_t Send(int fd, const void* data, size_t size, int flags) = 0;
+  virtual ssize_t Recv(int fd, void* data, size_t size, int flags) = 0;
+  virtual int Mkdir(const char* path, mode_t mode) = 0;
+  virtual int Chmod(const char* path, mode_t mode) = 0;
+  // lstat(2): never follows a symbolic link.
+  virtual int Lstat(const char* path, struct stat* st) = 0;
+  virtual int Fstat(int fd, struct stat* st) = 0;
+  // Reads a small text file such as /proc/sys/net/ipv4/ip_local_port_range.
+  // NotFound when it does not exist.
+  virtual absl::StatusOr<std::string> ReadFile(absl::string_view path) = 0;
+
+  // The real operating system. Never destroyed.
+  static System& Real();
+};
+
+// The status for a failed system call: "operation: system message", with
+// what to do added where the user can act, e.g. for EMFILE ("raise
+// `ulimit -n` or hold fewer reservations at once").
+absl::Status SyscallError(int error, absl::string_view operation);
+
+// Reads a whole file (open O_CLOEXEC | O_NONBLOCK, read to EOF, retrying
+// EINTR), or its first `max_bytes`: what System::Real().ReadFile() does, for
+// callers that read many /proc files and need no seam. NotFound when it does
+// not exist, PermissionDenied when it may not be read.
+absl::StatusOr<std::string> ReadWholeFile(const std::string& path,
+                                          size_t max_bytes = SIZE_MAX);
+
+}  // namespace gtest_port_internal
+
+#endif  // GTEST_PORT_INTERNAL_PLATFORM_SYSTEM_H_

@@ -1,0 +1,168 @@
+// Tests of the table a process publishes its reservations in
+// (gtest_port/internal/platform/published_table.h), read back as another
+// process reads it: entries with their test, released entries gone,
+// close-on-exec, and a forked child that publishes in a table of its own.
+
+#include "gtest_port/internal/platform/published_table.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "gtest_port/internal/diagnostics/proc_net.h"
+#include "gtest_port/internal/diagnostics/published_table_reader.h"
+#include "gtest_port/internal/glue/test_registry.h"
+#include "gtest_port/port_users.h"
+#include "tests/testing/private_range.h"
+
+namespace gtest_port_internal {
+namespace {
+
+using ::gtest_port::DescribePortUser;
+using ::gtest_port::PortUser;
+using ::gtest_port_testing::PrivateRange;
+using ::testing::ElementsAre;
+
+std::string ThisTest() {
+  return TestNameOf(::testing::UnitTest::GetInstance()->current_test_info());
+}
+
+// The path of this process's published table, from /proc/self/fd.
+std::string OwnTablePath() {
+  absl::StatusOr<DescriptorScan> scan =
+      ScanDescriptors("/proc", {});
+  if (!scan.ok()) return "";
+  auto it = scan->tables.find(::getpid());
+  return it == scan->tables.end() || it->second.empty() ? ""
+                                                        : it->second.front();
+}
+
+TEST(PublishedTableTest, PublishesEntriesAndClearsThemOnRelease) {
+  PrivateRange range(2);
+  absl::StatusOr<Reservation> r = range.Allocator()->Reserve(2);
+  ASSERT_TRUE(r.ok()) << r.status();
+  const std::string path = OwnTablePath();
+  ASSERT_FALSE(path.empty()) << "no published table in /proc/self/fd";
+
+  absl::StatusOr<std::vector<PublishedReservation>> table =
+      ReadPublishedTable(path);
+  ASSERT_TRUE(table.ok()) << table.status();
+  std::vector<std::string> in_range;
+  for (const PublishedReservation& p : *table) {
+    EXPECT_EQ(p.publisher, ::getpid());
+    if (range.range().contains(p.first_port)) {
+      in_range.push_back(
+          absl::StrCat(p.first_port, "+", p.count, " ", p.test_name));
+    }
+  }
+  EXPECT_THAT(in_range,
+              ElementsAre(absl::StrCat(range.first(), "+2 ", ThisTest())));
+
+  r = absl::CancelledError("released");
+  table = ReadPublishedTable(path);
+  ASSERT_TRUE(table.ok()) << table.status();
+  for (const PublishedReservation& p : *table) {
+    EXPECT_FALSE(range.range().contains(p.first_port)) << p.first_port;
+  }
+}
+
+TEST(PublishedTableTest, PublishedTableIsCloseOnExec) {
+  PrivateRange range(1);
+  absl::StatusOr<Reservation> r = range.Allocator()->Reserve(1);
+  ASSERT_TRUE(r.ok()) << r.status();
+  const std::string path = OwnTablePath();
+  ASSERT_FALSE(path.empty());
+  int fd = 0;
+  ASSERT_TRUE(absl::SimpleAtoi(path.substr(path.rfind('/') + 1), &fd)) << path;
+  const int flags = ::fcntl(fd, F_GETFD);
+  ASSERT_GE(flags, 0);
+  EXPECT_TRUE(flags & FD_CLOEXEC);
+}
+
+TEST(PublishedTableTest, AForkedChildPublishesInATableOfItsOwn) {
+  // A death-test child (fork without exec) shares the parent's table
+  // mapping; it must not write its reservations there.
+  PrivateRange range(2);
+  auto allocator = range.Allocator();
+  absl::StatusOr<Reservation> parents = allocator->Reserve(1);
+  ASSERT_TRUE(parents.ok()) << parents.status();
+  const std::string parent_table = OwnTablePath();
+  ASSERT_FALSE(parent_table.empty());
+
+  int to_parent[2];
+  int to_child[2];
+  ASSERT_EQ(::pipe2(to_parent, O_CLOEXEC), 0);
+  ASSERT_EQ(::pipe2(to_child, O_CLOEXEC), 0);
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ::close(to_parent[0]);
+    ::close(to_child[1]);
+    absl::StatusOr<Reservation> childs = allocator->Reserve(1);
+    const char ok = childs.ok() ? 'y' : 'n';
+    (void)!::write(to_parent[1], &ok, 1);
+    char c;
+    (void)!::read(to_child[0], &c, 1);  // Hold until the parent has looked.
+    ::_exit(0);
+  }
+  // Ends the child whatever happens below: it exits when its pipe closes,
+  // and is killed if it is stuck (e.g. a deadlock in the registry).
+  struct Reap {
+    pid_t pid;
+    int to_child;
+    int to_parent;
+    ~Reap() {
+      ::close(to_child);
+      ::close(to_parent);
+      int status = 0;
+      for (int i = 0; i < 3000 && ::waitpid(pid, &status, WNOHANG) == 0; ++i) {
+        ::usleep(10000);
+      }
+      if (::waitpid(pid, &status, WNOHANG) == 0) {
+        ::kill(pid, SIGKILL);
+        ::waitpid(pid, &status, 0);
+      }
+    }
+  };
+  ::close(to_parent[1]);
+  ::close(to_child[0]);
+  Reap reap{child, to_child[1], to_parent[0]};
+  pollfd ready{to_parent[0], POLLIN, 0};
+  ASSERT_EQ(::poll(&ready, 1, 30000), 1) << "the child never reserved";
+  char ok = 0;
+  ASSERT_EQ(::read(to_parent[0], &ok, 1), 1);
+  ASSERT_EQ(ok, 'y');
+  const uint16_t childs_port =
+      parents->port() == range.first() ? range.first() + 1 : range.first();
+
+  absl::StatusOr<std::vector<PublishedReservation>> table =
+      ReadPublishedTable(parent_table);
+  ASSERT_TRUE(table.ok()) << table.status();
+  std::vector<int> parent_ports;
+  for (const PublishedReservation& p : *table) {
+    if (range.range().contains(p.first_port))
+      parent_ports.push_back(p.first_port);
+  }
+  EXPECT_THAT(parent_ports, ElementsAre(parents->port()));
+
+  absl::StatusOr<PortUser> user = DescribePortUser(childs_port);
+  ASSERT_TRUE(user.ok()) << user.status();
+  EXPECT_EQ(user->pid, child) << user->ToString();
+  EXPECT_EQ(user->test_name, ThisTest()) << "from the child's own table";
+}
+
+}  // namespace
+}  // namespace gtest_port_internal
