@@ -3,6 +3,7 @@
 #include "benchmarks/suite/suite_ports.h"
 
 #include <fcntl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -25,17 +26,33 @@ constexpr char kOverheadFileVariable[] = "SUITE_OVERHEAD_FILE";
 constexpr int kCounterBase = 11234;
 constexpr int kCounterShardStride = 100;
 
-std::atomic<int64_t> gtest_port_ns{0};
-std::atomic<int> counter_next{0};
+// Where the time inside gtest_port went, by kind of call.
+enum Part { kReserve, kRelease, kEnvironment, kParts };
+std::atomic<int64_t> part_ns[kParts] = {};      // wall time
+std::atomic<int64_t> part_cpu_ns[kParts] = {};  // the calling thread's CPU
 
-// Adds the wall time of its lifetime to gtest_port_ns.
+int64_t ThreadCpuNanoseconds() {
+  timespec now{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+  return static_cast<int64_t>(now.tv_sec) * 1000000000 + now.tv_nsec;
+}
+std::atomic<int> counter_next{0};
+std::atomic<int64_t> reservations{0};
+
+// Adds the wall time of its lifetime to part_ns[part], and the CPU time its
+// thread used meanwhile to part_cpu_ns[part].
 class ScopedTimer {
  public:
-  ScopedTimer() : start_(std::chrono::steady_clock::now()) {}
+  explicit ScopedTimer(Part part)
+      : part_(part),
+        start_(std::chrono::steady_clock::now()),
+        start_cpu_(ThreadCpuNanoseconds()) {}
   ScopedTimer(const ScopedTimer&) = delete;
   ScopedTimer& operator=(const ScopedTimer&) = delete;
   ~ScopedTimer() {
-    gtest_port_ns.fetch_add(
+    part_cpu_ns[part_].fetch_add(ThreadCpuNanoseconds() - start_cpu_,
+                                 std::memory_order_relaxed);
+    part_ns[part_].fetch_add(
         std::chrono::duration_cast<std::chrono::nanoseconds>(
             std::chrono::steady_clock::now() - start_)
             .count(),
@@ -43,7 +60,9 @@ class ScopedTimer {
   }
 
  private:
+  const Part part_;
   const std::chrono::steady_clock::time_point start_;
+  const int64_t start_cpu_;
 };
 
 int ShardIndex() {
@@ -53,6 +72,14 @@ int ShardIndex() {
     return 0;
   }
   return shard;
+}
+
+int64_t Sum(const std::atomic<int64_t> (&parts)[kParts]) {
+  int64_t total = 0;
+  for (const std::atomic<int64_t>& ns : parts) {
+    total += ns.load(std::memory_order_relaxed);
+  }
+  return total;
 }
 
 }  // namespace
@@ -71,18 +98,17 @@ absl::StatusOr<PortMode> PortModeFromEnvironment() {
   return ParsePortMode(value == nullptr ? "" : value);
 }
 
-int64_t GtestPortNanoseconds() {
-  return gtest_port_ns.load(std::memory_order_relaxed);
-}
+int64_t GtestPortNanoseconds() { return Sum(part_ns); }
+int64_t GtestPortCpuNanoseconds() { return Sum(part_cpu_ns); }
 
 void SuiteEnvironment::SetUp() {
-  ScopedTimer timer;
+  ScopedTimer timer(kEnvironment);
   gtest_port::PortEnvironment::SetUp();
 }
 
 void SuiteEnvironment::TearDown() {
   {
-    ScopedTimer timer;
+    ScopedTimer timer(kEnvironment);
     gtest_port::PortEnvironment::TearDown();
   }
   const char* path = std::getenv(kOverheadFileVariable);
@@ -95,8 +121,13 @@ void SuiteEnvironment::TearDown() {
   }
   // One short write with O_APPEND: lines from concurrent processes never
   // interleave.
-  const std::string line =
-      absl::StrCat("gtest_port_ns ", GtestPortNanoseconds(), "\n");
+  const std::string line = absl::StrCat(
+      "gtest_port_ns ", GtestPortNanoseconds(), " cpu_ns ",
+      GtestPortCpuNanoseconds(), " reserve_cpu_ns ",
+      part_cpu_ns[kReserve].load(), " release_cpu_ns ",
+      part_cpu_ns[kRelease].load(), " environment_cpu_ns ",
+      part_cpu_ns[kEnvironment].load(), " reservations ",
+      reservations.load(), "\n");
   const ssize_t written = ::write(fd, line.data(), line.size());
   ::close(fd);
   if (written != static_cast<ssize_t>(line.size())) {
@@ -111,7 +142,7 @@ void SuiteFixture::SetUp() {
 }
 
 void SuiteFixture::TearDown() {
-  ScopedTimer timer;  // Only gtest_port mode holds anything to release.
+  ScopedTimer timer(kRelease);  // Only gtest_port mode holds anything.
   gtest_port::PortFixture::TearDown();
 }
 
@@ -126,7 +157,8 @@ uint16_t SuiteFixture::ServerPort(uint16_t fixed_port) {
     case PortMode::kGtestPort:
       break;
   }
-  ScopedTimer timer;
+  reservations.fetch_add(1, std::memory_order_relaxed);
+  ScopedTimer timer(kReserve);
   return ReservePort();
 }
 

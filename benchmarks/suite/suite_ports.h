@@ -15,10 +15,16 @@
 // In gtest_port mode the time spent inside gtest_port is measured: every
 // ReservePort(), the fixture's release of the ports in TearDown(), and
 // PortEnvironment::SetUp()/TearDown() (SuiteEnvironment times those). The
-// sum, in nanoseconds of wall time (which bounds the CPU time from above),
-// is appended as one line "gtest_port_ns N" to the file named by
-// SUITE_OVERHEAD_FILE, if set, when the test program ends; suite.sh adds up
-// the lines and divides by the CPU time of the whole run.
+// sums, in nanoseconds of wall time and of the calling thread's CPU time,
+// are appended as one line to the file named by SUITE_OVERHEAD_FILE, if
+// set, when the test program ends:
+//
+//   gtest_port_ns W cpu_ns C reserve_cpu_ns R release_cpu_ns L
+//   environment_cpu_ns E reservations N
+//
+// (wall, CPU, the CPU time's three parts, the number of ReservePort()
+// calls); benchmarks/suite/run_suite.py adds up the lines and divides by
+// the CPU time of the whole run.
 //
 // Example:
 //
@@ -57,8 +63,10 @@ absl::StatusOr<PortMode> ParsePortMode(absl::string_view value);
 // The mode of this process, from SUITE_PORT_MODE.
 absl::StatusOr<PortMode> PortModeFromEnvironment();
 
-// Nanoseconds spent inside gtest_port by this process so far.
+// Nanoseconds spent inside gtest_port by this process so far: wall time,
+// and the CPU time of the calling threads.
 int64_t GtestPortNanoseconds();
+int64_t GtestPortCpuNanoseconds();
 
 // A PortEnvironment whose SetUp() and TearDown() are timed, and which
 // writes this process's total to SUITE_OVERHEAD_FILE at the end. This class
