@@ -27,7 +27,10 @@ class MixedServicesTest : public SuiteFixture {
     ASSERT_TRUE(dir.ok()) << dir.status();
     dir_ = *dir;
     ASSERT_NO_FATAL_FAILURE(redis_port_ = ServerPort(kFixedRedisPort));
-    ASSERT_NO_FATAL_FAILURE(Start(RedisArgv(redis_port_), redis_port_));
+    absl::StatusOr<std::unique_ptr<ServerProcess>> redis =
+        ServerProcess::StartRedis(redis_port_);
+    ASSERT_TRUE(redis.ok()) << redis.status();
+    servers_.push_back(*std::move(redis));
   }
 
   void TearDown() override {

@@ -24,18 +24,15 @@ class RedisReplicaSetTest : public SuiteFixture {
   void SetUp() override {
     ASSERT_NO_FATAL_FAILURE(SuiteFixture::SetUp());
     ASSERT_NO_FATAL_FAILURE(primary_port_ = ServerPort(kFixedPrimaryPort));
-    std::vector<std::string> primary = RedisArgv(primary_port_);
     // Sync each replica as soon as it asks, rather than after the default
     // 5 s wait for more replicas, as test setups do.
-    primary.insert(primary.end(), {"--repl-diskless-sync-delay", "0"});
-    ASSERT_NO_FATAL_FAILURE(StartServer(primary, primary_port_));
+    ASSERT_NO_FATAL_FAILURE(
+        StartRedis(primary_port_, {"--repl-diskless-sync-delay", "0"}));
     for (uint16_t fixed : kFixedReplicaPorts) {
       uint16_t port = 0;
       ASSERT_NO_FATAL_FAILURE(port = ServerPort(fixed));
-      std::vector<std::string> replica = RedisArgv(port);
-      replica.insert(replica.end(),
-                     {"--replicaof", "127.0.0.1", absl::StrCat(primary_port_)});
-      ASSERT_NO_FATAL_FAILURE(StartServer(replica, port));
+      ASSERT_NO_FATAL_FAILURE(StartRedis(
+          port, {"--replicaof", "127.0.0.1", absl::StrCat(primary_port_)}));
       replica_ports_.push_back(port);
     }
     for (uint16_t port : replica_ports_) {
@@ -57,9 +54,9 @@ class RedisReplicaSetTest : public SuiteFixture {
     SuiteFixture::TearDown();
   }
 
-  void StartServer(const std::vector<std::string>& argv, uint16_t port) {
+  void StartRedis(uint16_t port, const std::vector<std::string>& extra) {
     absl::StatusOr<std::unique_ptr<ServerProcess>> server =
-        ServerProcess::Start(argv, port);
+        ServerProcess::StartRedis(port, extra);
     ASSERT_TRUE(server.ok()) << server.status();
     servers_.push_back(*std::move(server));
   }

@@ -22,7 +22,7 @@ class RedisTest : public SuiteFixture {
     ASSERT_NO_FATAL_FAILURE(SuiteFixture::SetUp());
     ASSERT_NO_FATAL_FAILURE(port_ = ServerPort(kFixedRedisPort));
     absl::StatusOr<std::unique_ptr<ServerProcess>> server =
-        ServerProcess::Start(RedisArgv(port_), port_);
+        ServerProcess::StartRedis(port_);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
     absl::StatusOr<RespConnection> connection = RespConnection::Connect(port_);

@@ -113,11 +113,31 @@ Fd::~Fd() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-std::vector<std::string> RedisArgv(uint16_t port) {
-  return {kRedisServer, "--port",       absl::StrCat(port), "--bind",
-          "127.0.0.1",  "--save",       "",                 "--appendonly",
-          "no",         "--daemonize",  "no",               "--dir",
-          ::testing::TempDir()};
+absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::StartRedis(
+    uint16_t port, const std::vector<std::string>& extra) {
+  absl::StatusOr<std::string> dir = MakeTempDir("redis");
+  if (!dir.ok()) return dir.status();
+  std::vector<std::string> argv = {
+      kRedisServer, "--port",       absl::StrCat(port), "--bind",
+      "127.0.0.1",  "--save",       "",                 "--appendonly",
+      "no",         "--daemonize",  "no",               "--dir",
+      *dir};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  absl::StatusOr<std::unique_ptr<ServerProcess>> server = Start(argv, port);
+  if (!server.ok()) {
+    RemoveTree(*dir);
+    return server;
+  }
+  (*server)->owned_dir_ = *dir;
+  return server;
+}
+
+ServerProcess::~ServerProcess() {
+  if (!stopped_) {
+    child_.Kill(SIGKILL);
+    (void)child_.Wait(kStopDeadline);
+  }
+  RemoveTree(owned_dir_);
 }
 
 absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::StartNoWait(

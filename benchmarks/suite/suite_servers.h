@@ -55,9 +55,6 @@ class [[nodiscard]] Fd final {
 inline constexpr char kRedisServer[] = "/usr/bin/redis-server";
 inline constexpr char kPython[] = "/usr/bin/python3";
 
-// The redis-server command line for a throw-away server on
-// 127.0.0.1:`port`: no persistence, nothing written to disk.
-std::vector<std::string> RedisArgv(uint16_t port);
 
 // A server child process. The destructor kills and reaps it if Stop() was
 // not called.
@@ -74,9 +71,17 @@ class ServerProcess {
   static absl::StatusOr<std::unique_ptr<ServerProcess>> StartNoWait(
       const std::vector<std::string>& argv);
 
+  // Starts a throw-away redis-server on 127.0.0.1:`port`, with `extra`
+  // arguments, and waits as Start() does. No persistence; its working
+  // directory is a fresh one of its own (a replica writes the primary's
+  // snapshot there, and a server loads a dump.rdb it finds at start-up),
+  // removed when it stops.
+  static absl::StatusOr<std::unique_ptr<ServerProcess>> StartRedis(
+      uint16_t port, const std::vector<std::string>& extra = {});
+
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;
-  ~ServerProcess() = default;
+  ~ServerProcess();  // Kills and reaps it, removes its directory.
 
   // True once the process has exited (it is not reaped here).
   bool Exited() const;
@@ -92,6 +97,7 @@ class ServerProcess {
   std::string name_;
   gtest_port_testing::Subprocess child_;
   bool stopped_ = false;
+  std::string owned_dir_;  // Removed when the process has stopped.
 };
 
 // True when a TCP connection to 127.0.0.1:`port` succeeds now.
