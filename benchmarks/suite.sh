@@ -104,13 +104,14 @@ set style fill solid 0.85 border -1
 set boxwidth 0.7
 set ylabel "wall seconds"
 set yrange [0:*]
+set offsets 0, 0, graph 0.15, 0
 set grid ytics
 set xtics rotate by -30 left nomirror
 set key off
 set bmargin 8
 set datafile separator "\t"
 colour(g) = g == 0 ? 0x2e7d32 : 0x9e9e9e
-set label 1 "green: gtest_port   grey: fixed ports / counter" at graph 0.01, graph 0.95
+set label 1 "green: gtest_port   grey: fixed ports / counter" at graph 0.5, graph 0.95 center
 plot "$CHART_DATA" using 0:2:(0.7):(colour(\$3)):xtic(1) with boxes lc rgb variable, \
      "" using 0:2:(sprintf("%.1f s, %d failed", \$2, \$4)) with labels offset 0,0.8 font ",8"
 EOF
