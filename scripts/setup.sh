@@ -11,6 +11,7 @@ packages=(
   python3-portpicker                 # /usr/bin/portserver, for port server tests
   redis-server python3               # foreign daemons and the checker, for tests/stress
   clang lld libclang-rt-14-dev clang-tidy  # sanitizers, libFuzzer, clang-tidy: scripts/hardening.sh
+  libbenchmark-dev gnuplot-nox       # benchmarks/: compare.sh, suite.sh and their charts
 )
 
 missing=()
