@@ -103,8 +103,12 @@ fi
 # test instead, they would inherit and hold open the pipe through which
 # ctest's test discovery reads that test's output, and discovery would hang
 # until its timeout. All are stopped on exit.
-trap '/usr/lib/wine/wineserver -k 2>/dev/null || true' EXIT
-/usr/lib/wine/wineserver -p
+wineserver=/usr/lib/wine/wineserver
+# A server left by wineboot ends by itself within seconds; one left running
+# by an interrupted run does not, and is stopped.
+timeout 60 "$wineserver" -w || "$wineserver" -k || true
+trap '"$wineserver" -k 2>/dev/null || true' EXIT
+"$wineserver" -p
 "$wine" cmd /c exit >/dev/null 2>&1 </dev/null
 
 # 3. Superbuild.
@@ -112,6 +116,9 @@ echo "== windows: build ($build_dir, whole tree: $whole_tree)"
 cmake_args=(-G Ninja -S "$root/tests/windows" -B "$build_dir"
   -DCMAKE_TOOLCHAIN_FILE="$root/cmake/toolchains/mingw-w64-x86_64.cmake"
   -DCMAKE_BUILD_TYPE=Release
+  # -O1, not -O3: these are tests, and -O1 compiles in about half the time
+  # (Abseil's cord.cc: 4.3 s against 9.2 s here).
+  -DCMAKE_C_FLAGS_RELEASE="-O1 -DNDEBUG" -DCMAKE_CXX_FLAGS_RELEASE="-O1 -DNDEBUG"
   -DCMAKE_INSTALL_PREFIX="$build_dir/prefix"
   -DGTEST_PORT_WINDOWS_ABSL_SOURCE_DIR="$absl_src"
   -DGTEST_PORT_WINDOWS_GTEST_SOURCE_DIR=/usr/src/googletest

@@ -111,6 +111,22 @@ TEST(ProbePortTest, ListenerThatAllowsReuseStillMakesThePortBusy) {
   EXPECT_FALSE(probe->free);
 }
 
+TEST(ProbePortTest, UdpSocketThatAllowsReuseStillMakesThePortBusy) {
+  // Windows (and Wine) let a second SO_REUSEADDR socket share this UDP port;
+  // the probe's SO_EXCLUSIVEADDRUSE bind must be refused.
+  UniqueSocket socket =
+      Hold(SocketKind::kUdp, "0.0.0.0", SocketReuse::kReuseAddr);
+  absl::StatusOr<UniqueSocket> sharer = BindSocket(
+      SocketKind::kUdp, "0.0.0.0", PortOf(socket), SocketReuse::kReuseAddr);
+  ASSERT_TRUE(sharer.ok()) << "the port cannot be shared here, so this test "
+                              "shows nothing: "
+                           << sharer.status();
+  absl::StatusOr<PortProbe> probe = ProbePort(PortOf(socket));
+  ASSERT_TRUE(probe.ok()) << probe.status();
+  EXPECT_FALSE(probe->free);
+  EXPECT_THAT(probe->busy_on, StartsWith("UDP 0.0.0.0: "));
+}
+
 TEST(ProbePortTest, ExclusiveListenerMakesThePortBusy) {
   UniqueSocket socket =
       Hold(SocketKind::kTcp, "0.0.0.0", SocketReuse::kExclusive);
