@@ -17,12 +17,26 @@ using ::gtest_port_testing_windows::SocketReuse;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-// Binds `kind` on `address`:0 and returns the socket holding the port.
+// Binds `kind` on `address` to a port nothing else on the host uses with any
+// protocol or family (so the probe's answer names this socket, not another
+// process's socket on the same number), and returns the socket holding it.
 UniqueSocket Hold(SocketKind kind, const char* address,
                   SocketReuse reuse = SocketReuse::kNone) {
-  absl::StatusOr<UniqueSocket> socket = BindSocket(kind, address, 0, reuse);
-  EXPECT_TRUE(socket.ok()) << socket.status();
-  return socket.ok() ? *std::move(socket) : UniqueSocket();
+  for (int attempt = 0; attempt < 20; ++attempt) {
+    absl::StatusOr<UniqueSocket> any = BindSocket(kind, address, 0, reuse);
+    EXPECT_TRUE(any.ok()) << any.status();
+    if (!any.ok()) return UniqueSocket();
+    absl::StatusOr<uint16_t> port = BoundPort(any->get());
+    EXPECT_TRUE(port.ok()) << port.status();
+    if (!port.ok()) return UniqueSocket();
+    any->reset();
+    absl::StatusOr<PortProbe> probe = ProbePort(*port);
+    if (!probe.ok() || !probe->free) continue;  // in use with another protocol
+    absl::StatusOr<UniqueSocket> socket = BindSocket(kind, address, *port, reuse);
+    if (socket.ok()) return *std::move(socket);
+  }
+  ADD_FAILURE() << "found no port free for TCP and UDP in 20 attempts";
+  return UniqueSocket();
 }
 
 uint16_t PortOf(const UniqueSocket& socket) {
