@@ -1,5 +1,5 @@
 // Fuzz target for the parsers of netsh's reports on Windows
-// (gtest_port/internal/windows/netsh_output.h): `netsh int ipv4 show
+// (gtest_port/internal/platform/windows/netsh_output.h): `netsh int ipv4 show
 // dynamicport` and `show excludedportrange`. The parsers are pure and build
 // on every platform, so they are fuzzed on Linux too.
 //
@@ -20,7 +20,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "fuzz/fuzz_check.h"
-#include "gtest_port/internal/windows/netsh_output.h"
+#include "gtest_port/internal/platform/windows/netsh_output.h"
 
 namespace {
 

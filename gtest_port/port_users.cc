@@ -1,6 +1,8 @@
 #include "gtest_port/port_users.h"
 
+#ifndef _WIN32
 #include <unistd.h>
+#endif
 
 #include <algorithm>
 #include <utility>
@@ -11,12 +13,21 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#ifdef _WIN32
+#include "gtest_port/internal/diagnostics/terminal_text.h"
+#include "gtest_port/internal/platform/windows/claim.h"
+#include "gtest_port/internal/platform/windows/port_owner.h"
+#include "gtest_port/internal/platform/windows/protocol.h"
+#include "gtest_port/internal/platform/windows/unique_handle.h"
+#else
 #include "gtest_port/internal/diagnostics/proc_net.h"
 #include "gtest_port/internal/diagnostics/published_table_reader.h"
+#endif
 
 namespace gtest_port {
 namespace {
 
+#ifndef _WIN32
 using gtest_port_internal::ClaimSocket;
 using gtest_port_internal::DescriptorScan;
 using gtest_port_internal::InetSocket;
@@ -128,6 +139,8 @@ class TestNames {
   absl::flat_hash_map<pid_t, std::vector<PublishedReservation>> published_;
 };
 
+#endif  // !_WIN32
+
 std::string DescribeProcess(const PortUser& user) {
   if (user.pid == 0) {
     return absl::StrCat("pid unknown (", user.pid_unknown_reason, ")");
@@ -136,6 +149,7 @@ std::string DescribeProcess(const PortUser& user) {
   return absl::StrCat("pid ", user.pid, " (", user.command_line, ")");
 }
 
+#ifndef _WIN32
 // How telling a socket is of who uses the port: a listener most.
 int Rank(const InetSocket& s) {
   if (s.inode == 0) return 3;
@@ -143,6 +157,7 @@ int Rank(const InetSocket& s) {
   if (absl::StartsWith(s.protocol, "udp")) return 1;
   return 2;
 }
+#endif  // !_WIN32
 
 absl::Status CheckPort(uint16_t port) {
   if (port == 0) {
@@ -177,6 +192,7 @@ std::string PortUser::ToString() const {
   return out;
 }
 
+#ifndef _WIN32
 absl::StatusOr<PortUser> DescribePortUser(uint16_t port) {
   if (absl::Status valid = CheckPort(port); !valid.ok()) return valid;
   absl::StatusOr<std::vector<ClaimSocket>> claims =
@@ -281,5 +297,86 @@ absl::StatusOr<std::vector<PortUser>> ListPortReservations() {
   });
   return out;
 }
+
+#endif  // !_WIN32
+
+#ifdef _WIN32
+// Windows: the claim is a named object, whose holder the system does not
+// name; sockets and their processes come from GetExtendedTcpTable/UdpTable.
+namespace {
+
+namespace win = ::gtest_port_internal::windows;
+
+// Whether a gtest_port claim on `port` exists in either namespace.
+bool IsClaimed(uint16_t port) {
+  for (win::ClaimScope scope : {win::ClaimScope::kGlobal,
+                                win::ClaimScope::kLocal}) {
+    win::UniqueHandle claim(::OpenMutexW(
+        SYNCHRONIZE, FALSE, win::ClaimObjectName(scope, port).c_str()));
+    if (claim.valid() || ::GetLastError() == ERROR_ACCESS_DENIED) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+absl::StatusOr<PortUser> DescribePortUser(uint16_t port) {
+  if (absl::Status valid = CheckPort(port); !valid.ok()) return valid;
+  PortUser user;
+  user.port = port;
+  const win::PortOwner* telling = nullptr;
+  std::vector<win::PortOwner> all;
+  for (win::Protocol protocol : {win::Protocol::kTcp, win::Protocol::kUdp}) {
+    absl::StatusOr<std::vector<win::PortOwner>> owners =
+        win::FindPortOwners(protocol, port);
+    if (!owners.ok()) return owners.status();
+    for (const win::PortOwner& o : *owners) {
+      std::string who = o.pid == 0
+                            ? std::string("pid unknown")
+                            : absl::StrCat("pid ", o.pid);
+      if (o.pid != 0) {
+        absl::StatusOr<std::string> image = win::ProcessImageName(o.pid);
+        if (image.ok()) {
+          absl::StrAppend(&who, ": ",
+                          gtest_port_internal::EscapeForTerminal(*image));
+        }
+      }
+      user.sockets.push_back(absl::StrCat(
+          win::ProtocolName(protocol), o.ipv6 ? "6" : "", " port ", port,
+          o.state.empty() ? "" : " ", o.state, " (", who, ")"));
+    }
+    all.insert(all.end(), owners->begin(), owners->end());
+  }
+  for (const win::PortOwner& o : all) {
+    if (telling == nullptr || (o.state == "LISTEN" && telling->state != "LISTEN")) {
+      telling = &o;
+    }
+  }
+  if (IsClaimed(port)) {
+    user.kind = PortUser::Kind::kGtestPort;
+    user.pid_unknown_reason =
+        "Windows does not say which process holds a named object";
+  } else if (telling != nullptr) {
+    user.kind = PortUser::Kind::kForeign;
+    user.pid = static_cast<pid_t>(telling->pid);
+    if (user.pid == 0) {
+      user.pid_unknown_reason = "the system reports no owning process";
+    } else if (absl::StatusOr<std::string> image =
+                   win::ProcessImageName(telling->pid);
+               image.ok()) {
+      user.command_line = gtest_port_internal::EscapeForTerminal(*image);
+    }
+  }
+  return user;
+}
+
+absl::StatusOr<std::vector<PortUser>> ListPortReservations() {
+  return absl::UnimplementedError(
+      "listing gtest_port reservations is not implemented on Windows: its "
+      "claims are named objects that the system does not enumerate with "
+      "their holders; ask about one port with DescribePortUser(port) "
+      "(`gtest-port who PORT`)");
+}
+#endif  // _WIN32
 
 }  // namespace gtest_port

@@ -12,17 +12,21 @@
 #      into build-windows/prefix.
 # Everything lives in build-windows/ and is reused: a second run rebuilds
 # only what changed.
-# Usage: scripts/test_windows.sh [--whole-tree]
-#   --whole-tree  build the whole gtest_port tree (GTEST_PORT_WINDOWS_WHOLE_TREE)
-#                 instead of the Windows primitives and their tests.
+# Usage: scripts/test_windows.sh [--primitives-only]
+#   (default)          the whole gtest_port tree (GTEST_PORT_WINDOWS_WHOLE_TREE):
+#                      the library, its Windows back-end and every test of
+#                      tests/ that applies to Windows, plus tests/windows;
+#   --primitives-only  only the Windows primitives and their tests.
+#   --whole-tree       accepted for compatibility: the default.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build_dir=${BUILD_DIR:-$root/build-windows}
-whole_tree=OFF
+whole_tree=ON
 for arg in "$@"; do
   case "$arg" in
     --whole-tree) whole_tree=ON ;;
-    *) echo "usage: scripts/test_windows.sh [--whole-tree]" >&2; exit 2 ;;
+    --primitives-only) whole_tree=OFF ;;
+    *) echo "usage: scripts/test_windows.sh [--primitives-only]" >&2; exit 2 ;;
   esac
 done
 start=$SECONDS

@@ -12,7 +12,11 @@
 #include "gtest/gtest.h"
 #include "gtest_port/internal/engine/allocator.h"
 #include "gtest_port/internal/glue/default_allocator.h"
+#ifdef _WIN32
+#include "gtest_port/internal/platform/platform.h"
+#else
 #include "gtest_port/internal/platform/claim.h"
+#endif
 #include "gtest_port/matchers.h"
 #include "tests/testing/private_range.h"
 #include "tests/testing/sockets.h"
@@ -20,10 +24,7 @@
 namespace gtest_port {
 namespace {
 
-using ::gtest_port_internal::ClaimMechanism;
 using ::gtest_port_internal::PortAllocator;
-using ::gtest_port_internal::PortClaimer;
-using ::gtest_port_internal::System;
 using ::gtest_port_testing::BindSocket;
 using ::gtest_port_testing::PrivateRange;
 using ::testing::AllOf;
@@ -31,8 +32,17 @@ using ::testing::HasSubstr;
 
 // Whether some live gtest_port claim holds `port` right now.
 bool IsClaimed(uint16_t port) {
-  const PortClaimer claimer(System::Real(), ClaimMechanism::kAbstractSocket, "");
+#ifdef _WIN32
+  const std::unique_ptr<gtest_port_internal::Claimer> claimer =
+      gtest_port_internal::RealPlatform().MakeClaimer("");
+  absl::StatusOr<gtest_port_internal::PortClaim> claim =
+      claimer->Claim(port);
+#else
+  const gtest_port_internal::PortClaimer claimer(
+      gtest_port_internal::System::Real(),
+      gtest_port_internal::ClaimMechanism::kAbstractSocket, "");
   absl::StatusOr<gtest_port_internal::UniqueFd> claim = claimer.Claim(port);
+#endif
   return claim.ok() && !claim->valid();
 }
 

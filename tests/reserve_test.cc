@@ -20,7 +20,7 @@
 namespace gtest_port {
 namespace {
 
-using ::gtest_port_internal::UniqueFd;
+using ::gtest_port_testing::TestSocket;
 using ::gtest_port_testing::BindSocket;
 using ::gtest_port_testing::PrivateRange;
 using ::testing::AllOf;
@@ -28,9 +28,9 @@ using ::testing::HasSubstr;
 
 // Starts what a real test would on `port`: a TCP listener and a UDP socket.
 void ExpectServersCanBind(uint16_t port) {
-  absl::StatusOr<UniqueFd> tcp = BindSocket(SOCK_STREAM, port);
+  absl::StatusOr<TestSocket> tcp = BindSocket(SOCK_STREAM, port);
   EXPECT_TRUE(tcp.ok()) << "TCP listener on reserved port: " << tcp.status();
-  absl::StatusOr<UniqueFd> udp = BindSocket(SOCK_DGRAM, port);
+  absl::StatusOr<TestSocket> udp = BindSocket(SOCK_DGRAM, port);
   EXPECT_TRUE(udp.ok()) << "UDP socket on reserved port: " << udp.status();
 }
 
@@ -51,12 +51,12 @@ TEST(ReserveTest, EightThreadsGetDistinctPortsAndBindThemAll) {
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&] {
       std::vector<PortReservation> held;  // All held at once.
-      std::vector<UniqueFd> servers;
+      std::vector<TestSocket> servers;
       for (int i = 0; i < kPerThread; ++i) {
         absl::StatusOr<PortReservation> r = Reserve();
         ASSERT_TRUE(r.ok()) << r.status();
-        absl::StatusOr<UniqueFd> tcp = BindSocket(SOCK_STREAM, r->port());
-        absl::StatusOr<UniqueFd> udp = BindSocket(SOCK_DGRAM, r->port());
+        absl::StatusOr<TestSocket> tcp = BindSocket(SOCK_STREAM, r->port());
+        absl::StatusOr<TestSocket> udp = BindSocket(SOCK_DGRAM, r->port());
         ASSERT_TRUE(tcp.ok()) << tcp.status();
         ASSERT_TRUE(udp.ok()) << udp.status();
         servers.push_back(*std::move(tcp));
@@ -102,8 +102,8 @@ TEST(ReserveTest, OnePortRangeIsExhaustedWhileHeldAndReturnsOnRelease) {
 TEST(ReserveTest, PortsForeignSocketsUseAreSkippedNeverHandedOut) {
   PrivateRange range(3);
   const uint16_t p = range.first();
-  absl::StatusOr<UniqueFd> tcp = BindSocket(SOCK_STREAM, p);
-  absl::StatusOr<UniqueFd> udp =
+  absl::StatusOr<TestSocket> tcp = BindSocket(SOCK_STREAM, p);
+  absl::StatusOr<TestSocket> udp =
       BindSocket(SOCK_DGRAM, static_cast<uint16_t>(p + 1));
   ASSERT_TRUE(tcp.ok() && udp.ok());
   auto allocator = range.Allocator();
@@ -152,7 +152,7 @@ TEST(ReserveBlockTest, BlockIsConsecutiveAndAllHeld) {
 TEST(ReserveBlockTest, ForeignListenerInsideACandidateBlockMovesTheBlockOn) {
   PrivateRange range(5);
   const uint16_t p = range.first();
-  absl::StatusOr<UniqueFd> foreign =
+  absl::StatusOr<TestSocket> foreign =
       BindSocket(SOCK_STREAM, static_cast<uint16_t>(p + 1));
   ASSERT_TRUE(foreign.ok()) << foreign.status();
   auto allocator = range.Allocator();

@@ -1,8 +1,8 @@
-// Tests of gtest_port/internal/windows/claim.h: named-object claims, within
+// Tests of gtest_port/internal/platform/windows/claim.h: named-object claims, within
 // one process, across threads, and across real processes (claim_holder.exe)
 // that exit or are killed.
 
-#include "gtest_port/internal/windows/claim.h"
+#include "gtest_port/internal/platform/windows/claim.h"
 
 #include <windows.h>
 

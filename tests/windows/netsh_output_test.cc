@@ -1,7 +1,7 @@
-// Tests of gtest_port/internal/windows/netsh_output.h on netsh's real output
+// Tests of gtest_port/internal/platform/windows/netsh_output.h on netsh's real output
 // (English and German Windows) and on malformed input.
 
-#include "gtest_port/internal/windows/netsh_output.h"
+#include "gtest_port/internal/platform/windows/netsh_output.h"
 
 #include <string>
 

@@ -1,7 +1,7 @@
-// Tests of gtest_port/internal/windows/port_owner.h: the owners of sockets
+// Tests of gtest_port/internal/platform/windows/port_owner.h: the owners of sockets
 // this process and a child process (socket_holder.exe) really hold.
 
-#include "gtest_port/internal/windows/port_owner.h"
+#include "gtest_port/internal/platform/windows/port_owner.h"
 
 #include <windows.h>
 

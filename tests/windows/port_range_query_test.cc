@@ -1,7 +1,7 @@
-// Tests of gtest_port/internal/windows/port_range_query.h: the fallbacks on
+// Tests of gtest_port/internal/platform/windows/port_range_query.h: the fallbacks on
 // given netsh results, and the live queries against the system's netsh.
 
-#include "gtest_port/internal/windows/port_range_query.h"
+#include "gtest_port/internal/platform/windows/port_range_query.h"
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"

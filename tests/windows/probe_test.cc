@@ -1,7 +1,7 @@
-// Tests of gtest_port/internal/windows/probe.h against real sockets held the
+// Tests of gtest_port/internal/platform/windows/probe.h against real sockets held the
 // ways servers hold ports.
 
-#include "gtest_port/internal/windows/probe.h"
+#include "gtest_port/internal/platform/windows/probe.h"
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"

@@ -1,7 +1,7 @@
-// Tests of gtest_port/internal/windows/run_command.h with real programs:
+// Tests of gtest_port/internal/platform/windows/run_command.h with real programs:
 // socket_holder.exe (next to this test) and the system's cmd.exe.
 
-#include "gtest_port/internal/windows/run_command.h"
+#include "gtest_port/internal/platform/windows/run_command.h"
 
 #include <windows.h>
 

@@ -1,6 +1,6 @@
-// Tests of gtest_port/internal/windows/win32_error.h.
+// Tests of gtest_port/internal/platform/windows/win32_error.h.
 
-#include "gtest_port/internal/windows/win32_error.h"
+#include "gtest_port/internal/platform/windows/win32_error.h"
 
 #include <winsock2.h>
 #include <windows.h>

@@ -1,6 +1,6 @@
-// Tests of gtest_port/internal/windows/winsock.h.
+// Tests of gtest_port/internal/platform/windows/winsock.h.
 
-#include "gtest_port/internal/windows/winsock.h"
+#include "gtest_port/internal/platform/windows/winsock.h"
 
 #include <winsock2.h>
 

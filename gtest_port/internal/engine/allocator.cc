@@ -19,14 +19,20 @@ PortAllocator::PortAllocator(Config config, const Platform& platform,
       claimer_(platform.MakeClaimer(config_.lock_dir)),
       prober_(platform.MakeProber()),
       observer_(observer),
-      local_(config_, *claimer_, *prober_, stats_),
+      local_(config_, *claimer_, *prober_, stats_)
+#ifndef _WIN32
+      ,
       portserver_(config_.portserver_address.empty()
                       ? nullptr
                       : std::make_unique<PortServerSource>(
-                            config_, *claimer_, *prober_, stats_)) {}
+                            config_, *claimer_, *prober_, stats_))
+#endif
+{
+}
 
 absl::StatusOr<Reservation> PortAllocator::Reserve(int count) {
   HeldPorts ports;
+#ifndef _WIN32
   if (portserver_ != nullptr && count == 1) {
     absl::StatusOr<std::optional<HeldPort>> port = portserver_->Take();
     if (!port.ok()) return port.status();
@@ -36,6 +42,7 @@ absl::StatusOr<Reservation> PortAllocator::Reserve(int count) {
       stats_.Add(Stats::kPortServerLocal);
     }
   }
+#endif
   if (ports.empty()) {
     absl::StatusOr<HeldPorts> local = local_.Take(count);
     if (!local.ok()) return local.status();
@@ -50,16 +57,24 @@ absl::StatusOr<Reservation> PortAllocator::Reserve(int count) {
 
 void PortAllocator::Release(uint64_t id, HeldPorts& ports) noexcept {
   if (observer_ != nullptr) observer_->OnReleased(id);
+#ifndef _WIN32
   for (HeldPort& held : ports) {
     if (!held.from_port_server || portserver_ == nullptr) continue;
     held.claim.reset();  // Unclaimed before anyone can take it again.
     portserver_->Return(held.port);
   }
+#else
+  (void)ports;  // Every port is local; the claims close with `ports`.
+#endif
   stats_.OnReleased();
 }
 
 absl::Status PortAllocator::portserver_status() const {
+#ifdef _WIN32
+  return absl::OkStatus();  // Never configured on Windows.
+#else
   return portserver_ == nullptr ? absl::OkStatus() : portserver_->status();
+#endif
 }
 
 std::string PortAllocator::Describe() const {
@@ -69,6 +84,7 @@ std::string PortAllocator::Describe() const {
       config_.shard.index, config_.shard.total,
       FormatPortRange(config_.slice()), FormatPortRange(config_.range),
       config_.candidates.size(), claimer_->Describe(), prober_->Describe());
+#ifndef _WIN32
   if (portserver_ != nullptr) {
     const absl::Status error = portserver_->status();
     if (error.ok()) {
@@ -78,6 +94,7 @@ std::string PortAllocator::Describe() const {
       absl::StrAppend(&line, "; not using the port server: ", error.message());
     }
   }
+#endif
   return line;
 }
 

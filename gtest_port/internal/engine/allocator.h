@@ -32,7 +32,9 @@
 #include "absl/status/statusor.h"
 #include "gtest_port/internal/engine/config.h"
 #include "gtest_port/internal/engine/local_source.h"
+#ifndef _WIN32
 #include "gtest_port/internal/engine/portserver_source.h"
+#endif
 #include "gtest_port/internal/engine/reservation.h"
 #include "gtest_port/internal/engine/stats.h"
 #include "gtest_port/internal/platform/platform.h"
@@ -80,8 +82,10 @@ class PortAllocator final
   ReservationObserver* const observer_;
   Stats stats_;
   LocalSource local_;
+#ifndef _WIN32
   // Null when no port server is configured.
   const std::unique_ptr<PortServerSource> portserver_;
+#endif
 };
 
 }  // namespace gtest_port_internal

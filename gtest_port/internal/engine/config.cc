@@ -7,6 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 
 namespace gtest_port_internal {
 namespace {
@@ -95,6 +96,16 @@ absl::Status ResolvePortServer(const gtest_port::Options& options,
     address = *std::move(value);
     what = absl::StrCat(kPortServerVar, "=", Quoted(address));
   }
+#ifdef _WIN32
+  // Port servers (portpicker's) listen on Unix sockets, which gtest_port
+  // does not speak on Windows: say so, and take single ports locally.
+  if (!address.empty()) {
+    config.warnings.push_back(absl::StrCat(
+        what, ": port servers are not supported on Windows; single ports "
+              "come from the local range instead"));
+    address.clear();
+  }
+#else
   if (!address.empty()) {
     absl::Status valid = ValidatePortServerAddress(address);
     if (!valid.ok()) {
@@ -102,6 +113,7 @@ absl::Status ResolvePortServer(const gtest_port::Options& options,
           absl::StrCat(what, ": ", valid.message()));
     }
   }
+#endif
   if (options.portserver_timeout.has_value()) {
     const absl::Duration timeout = *options.portserver_timeout;
     if (timeout <= absl::ZeroDuration() ||
@@ -156,7 +168,26 @@ absl::StatusOr<Config> ResolveConfig(const gtest_port::Options& options,
   config.ephemeral = ephemeral.range;
   if (!ephemeral.warning.empty()) {
     config.warnings.push_back(
-        absl::StrCat(ephemeral.warning, "; no ports are skipped"));
+        ephemeral.range.has_value()
+            ? ephemeral.warning
+            : absl::StrCat(ephemeral.warning, "; no ports are skipped"));
+  }
+  // Ports the OS refuses to bind (Windows' excluded ranges): the probe finds
+  // them busy, so they cost a probe each but never reach a test.
+  std::vector<std::string> excluded;
+  for (const PortRange& r : ephemeral.excluded) {
+    if (r.first <= config.range.last && r.last >= config.range.first) {
+      excluded.push_back(FormatPortRange(r));
+    }
+  }
+  if (!excluded.empty()) {
+    config.warnings.push_back(absl::StrCat(
+        "port range ", FormatPortRange(config.range),
+        " meets the system's excluded port ranges ",
+        absl::StrJoin(excluded, ", "),
+        " (netsh int ipv4 show excludedportrange protocol=tcp|udp), where "
+        "binds are refused: the probe skips those ports. Choose a range "
+        "outside them"));
   }
   config.candidates = CandidateSet(*slice, config.ephemeral);
   if (config.ephemeral.has_value() &&

@@ -32,7 +32,14 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "gtest_port/internal/engine/environment.h"
+#ifdef _WIN32
+// No port-server client on Windows (config.cc warns about one configured).
+namespace gtest_port_internal {
+inline constexpr absl::Duration kDefaultPortServerTimeout = absl::Seconds(2);
+}  // namespace gtest_port_internal
+#else
 #include "gtest_port/internal/engine/portserver_client.h"
+#endif
 #include "gtest_port/internal/platform/platform.h"
 #include "gtest_port/internal/port_range.h"
 #include "gtest_port/options.h"
@@ -49,6 +56,7 @@ struct Config {
   // claim (Linux: abstract sockets). Checked by Platform::PrepareLockDir().
   std::string lock_dir;
   // The port server single ports come from first; empty for none. Validated.
+  // Always empty on Windows.
   std::string portserver_address;
   absl::Duration portserver_timeout = kDefaultPortServerTimeout;
   bool verbose = false;

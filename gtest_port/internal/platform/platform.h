@@ -6,7 +6,8 @@
 //
 //   * a Claimer: the machine-wide decision of which process may hand out a
 //     port (Linux: an abstract Unix socket per port; POSIX: flock(2) on a
-//     lock file per port). Exactly one live claim per port exists in the
+//     lock file per port; Windows: a named kernel object per port).
+//     Exactly one live claim per port exists in the
 //     claim's scope, and the OS drops it when its holder dies, even by
 //     SIGKILL.
 //   * a Prober: whether a claimed port is really free, i.e. no process --
@@ -37,18 +38,29 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "gtest_port/internal/platform/unique_fd.h"
 #include "gtest_port/options.h"
+
+#ifdef _WIN32
+#include "gtest_port/internal/platform/windows/unique_handle.h"
+#else
+#include "gtest_port/internal/platform/unique_fd.h"
+#endif
 
 namespace gtest_port_internal {
 
 // A held claim. Destroying it (or the holder's death) releases the port.
 // On POSIX systems it is the descriptor of the claim socket or lock file,
-// close-on-exec so that no child process inherits it.
+// close-on-exec so that no child process inherits it; on Windows the
+// non-inheritable handle of the named claim object.
+#ifdef _WIN32
+using PortClaim = windows::UniqueHandle;
+#else
 using PortClaim = UniqueFd;
+#endif
 
 class Claimer {
  public:
@@ -79,6 +91,10 @@ class Prober {
 // The ports the OS gives to outgoing connections on its own.
 struct EphemeralPorts {
   std::optional<gtest_port::PortRange> range;  // Unset when unknown.
+  // Ports the OS refuses to bind at all (Windows' excluded port ranges,
+  // reserved by Hyper-V, WSL, Docker...). Not skipped by the candidates: the
+  // probe finds them busy; ResolveConfig() warns when the range meets one.
+  std::vector<gtest_port::PortRange> excluded;
   std::string source;   // Where it was read, e.g. the /proc file.
   std::string warning;  // Why it is unknown, when it could not be read.
 };

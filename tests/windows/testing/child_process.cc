@@ -5,7 +5,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "gtest_port/internal/windows/win32_error.h"
+#include "gtest_port/internal/platform/windows/win32_error.h"
 
 namespace gtest_port_testing_windows {
 namespace {

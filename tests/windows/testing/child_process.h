@@ -28,7 +28,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "gtest_port/internal/windows/unique_handle.h"
+#include "gtest_port/internal/platform/windows/unique_handle.h"
 
 namespace gtest_port_testing_windows {
 

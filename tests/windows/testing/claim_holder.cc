@@ -14,7 +14,7 @@
 #include <windows.h>
 
 #include "absl/strings/numbers.h"
-#include "gtest_port/internal/windows/claim.h"
+#include "gtest_port/internal/platform/windows/claim.h"
 
 namespace windows = gtest_port_internal::windows;
 

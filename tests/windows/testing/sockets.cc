@@ -7,8 +7,8 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
-#include "gtest_port/internal/windows/win32_error.h"
-#include "gtest_port/internal/windows/winsock.h"
+#include "gtest_port/internal/platform/windows/win32_error.h"
+#include "gtest_port/internal/platform/windows/winsock.h"
 
 namespace gtest_port_testing_windows {
 

@@ -1,4 +1,4 @@
-// File: gtest_port/internal/windows/win32_error.h
+// File: gtest_port/internal/platform/windows/win32_error.h
 //
 // Turns a Win32 or Winsock error code into an absl::Status that reads
 // "operation: system message (code N)", the Windows counterpart of
@@ -18,8 +18,8 @@
 //
 // All functions are thread-safe.
 
-#ifndef GTEST_PORT_INTERNAL_WINDOWS_WIN32_ERROR_H_
-#define GTEST_PORT_INTERNAL_WINDOWS_WIN32_ERROR_H_
+#ifndef GTEST_PORT_INTERNAL_PLATFORM_WINDOWS_WIN32_ERROR_H_
+#define GTEST_PORT_INTERNAL_PLATFORM_WINDOWS_WIN32_ERROR_H_
 
 #include <cstdint>
 #include <string>
@@ -43,4 +43,4 @@ std::wstring Utf8ToWide(absl::string_view utf8);
 
 }  // namespace gtest_port_internal::windows
 
-#endif  // GTEST_PORT_INTERNAL_WINDOWS_WIN32_ERROR_H_
+#endif  // GTEST_PORT_INTERNAL_PLATFORM_WINDOWS_WIN32_ERROR_H_

@@ -1,10 +1,10 @@
-#include "gtest_port/internal/windows/port_range_query.h"
+#include "gtest_port/internal/platform/windows/port_range_query.h"
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "gtest_port/internal/windows/netsh_output.h"
-#include "gtest_port/internal/windows/run_command.h"
-#include "gtest_port/internal/windows/win32_error.h"
+#include "gtest_port/internal/platform/windows/netsh_output.h"
+#include "gtest_port/internal/platform/windows/run_command.h"
+#include "gtest_port/internal/platform/windows/win32_error.h"
 
 namespace gtest_port_internal::windows {
 namespace {

@@ -1,4 +1,4 @@
-// File: gtest_port/internal/windows/claim.h
+// File: gtest_port/internal/platform/windows/claim.h
 //
 // The Windows machine-wide claim on a port: a named kernel object per port,
 // "Global\gtest_port/v1/<port>" (a mutex nobody locks; only its existence
@@ -49,14 +49,14 @@
 //
 // All functions are thread-safe.
 
-#ifndef GTEST_PORT_INTERNAL_WINDOWS_CLAIM_H_
-#define GTEST_PORT_INTERNAL_WINDOWS_CLAIM_H_
+#ifndef GTEST_PORT_INTERNAL_PLATFORM_WINDOWS_CLAIM_H_
+#define GTEST_PORT_INTERNAL_PLATFORM_WINDOWS_CLAIM_H_
 
 #include <cstdint>
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "gtest_port/internal/windows/unique_handle.h"
+#include "gtest_port/internal/platform/windows/unique_handle.h"
 
 namespace gtest_port_internal::windows {
 
@@ -88,4 +88,4 @@ std::string DescribeClaimNamespace(const ClaimNamespace& ns);
 
 }  // namespace gtest_port_internal::windows
 
-#endif  // GTEST_PORT_INTERNAL_WINDOWS_CLAIM_H_
+#endif  // GTEST_PORT_INTERNAL_PLATFORM_WINDOWS_CLAIM_H_

@@ -1,4 +1,4 @@
-// File: gtest_port/internal/windows/unique_handle.h
+// File: gtest_port/internal/platform/windows/unique_handle.h
 //
 // UniqueHandle owns one Win32 kernel object HANDLE (mutex, process, pipe end)
 // and closes it when destroyed; UniqueSocket does the same for a Winsock
@@ -14,8 +14,8 @@
 //
 // These classes are thread-compatible.
 
-#ifndef GTEST_PORT_INTERNAL_WINDOWS_UNIQUE_HANDLE_H_
-#define GTEST_PORT_INTERNAL_WINDOWS_UNIQUE_HANDLE_H_
+#ifndef GTEST_PORT_INTERNAL_PLATFORM_WINDOWS_UNIQUE_HANDLE_H_
+#define GTEST_PORT_INTERNAL_PLATFORM_WINDOWS_UNIQUE_HANDLE_H_
 
 #include <winsock2.h>
 #include <windows.h>
@@ -80,4 +80,4 @@ class [[nodiscard]] UniqueSocket final {
 
 }  // namespace gtest_port_internal::windows
 
-#endif  // GTEST_PORT_INTERNAL_WINDOWS_UNIQUE_HANDLE_H_
+#endif  // GTEST_PORT_INTERNAL_PLATFORM_WINDOWS_UNIQUE_HANDLE_H_

@@ -1,12 +1,12 @@
-#include "gtest_port/internal/windows/probe.h"
+#include "gtest_port/internal/platform/windows/probe.h"
 
 #include <winsock2.h>
 #include <ws2tcpip.h>
 
 #include "absl/strings/str_cat.h"
-#include "gtest_port/internal/windows/unique_handle.h"
-#include "gtest_port/internal/windows/win32_error.h"
-#include "gtest_port/internal/windows/winsock.h"
+#include "gtest_port/internal/platform/windows/unique_handle.h"
+#include "gtest_port/internal/platform/windows/win32_error.h"
+#include "gtest_port/internal/platform/windows/winsock.h"
 
 namespace gtest_port_internal::windows {
 namespace {

@@ -1,4 +1,4 @@
-// File: gtest_port/internal/windows/port_owner.h
+// File: gtest_port/internal/platform/windows/port_owner.h
 //
 // Who holds a port on Windows: the processes with a TCP or UDP socket on a
 // local port, from the system's own socket tables (GetExtendedTcpTable /
@@ -24,15 +24,15 @@
 //
 // All functions are thread-safe.
 
-#ifndef GTEST_PORT_INTERNAL_WINDOWS_PORT_OWNER_H_
-#define GTEST_PORT_INTERNAL_WINDOWS_PORT_OWNER_H_
+#ifndef GTEST_PORT_INTERNAL_PLATFORM_WINDOWS_PORT_OWNER_H_
+#define GTEST_PORT_INTERNAL_PLATFORM_WINDOWS_PORT_OWNER_H_
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "gtest_port/internal/windows/protocol.h"
+#include "gtest_port/internal/platform/windows/protocol.h"
 
 namespace gtest_port_internal::windows {
 
@@ -58,4 +58,4 @@ absl::StatusOr<std::string> ProcessImageName(uint32_t pid);
 
 }  // namespace gtest_port_internal::windows
 
-#endif  // GTEST_PORT_INTERNAL_WINDOWS_PORT_OWNER_H_
+#endif  // GTEST_PORT_INTERNAL_PLATFORM_WINDOWS_PORT_OWNER_H_

@@ -1,4 +1,4 @@
-// File: gtest_port/internal/windows/port_range_query.h
+// File: gtest_port/internal/platform/windows/port_range_query.h
 //
 // The ports Windows itself hands out or keeps for itself, per protocol:
 //
@@ -24,14 +24,14 @@
 //
 // All functions are thread-safe.
 
-#ifndef GTEST_PORT_INTERNAL_WINDOWS_PORT_RANGE_QUERY_H_
-#define GTEST_PORT_INTERNAL_WINDOWS_PORT_RANGE_QUERY_H_
+#ifndef GTEST_PORT_INTERNAL_PLATFORM_WINDOWS_PORT_RANGE_QUERY_H_
+#define GTEST_PORT_INTERNAL_PLATFORM_WINDOWS_PORT_RANGE_QUERY_H_
 
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "gtest_port/internal/windows/protocol.h"
+#include "gtest_port/internal/platform/windows/protocol.h"
 #include "gtest_port/options.h"
 
 namespace gtest_port_internal::windows {
@@ -61,4 +61,4 @@ ExcludedPortRanges ExcludedPortRangesFrom(
 
 }  // namespace gtest_port_internal::windows
 
-#endif  // GTEST_PORT_INTERNAL_WINDOWS_PORT_RANGE_QUERY_H_
+#endif  // GTEST_PORT_INTERNAL_PLATFORM_WINDOWS_PORT_RANGE_QUERY_H_

@@ -1,4 +1,4 @@
-#include "gtest_port/internal/windows/netsh_output.h"
+#include "gtest_port/internal/platform/windows/netsh_output.h"
 
 #include <cstdint>
 #include <string>

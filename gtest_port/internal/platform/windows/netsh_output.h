@@ -1,4 +1,4 @@
-// File: gtest_port/internal/windows/netsh_output.h
+// File: gtest_port/internal/platform/windows/netsh_output.h
 //
 // Pure parsers for the two netsh reports Windows has no API for (mingw-w64's
 // iphlpapi.h declares no Get*DynamicPortRange, and the excluded ranges are
@@ -42,8 +42,8 @@
 //
 // All functions are thread-safe.
 
-#ifndef GTEST_PORT_INTERNAL_WINDOWS_NETSH_OUTPUT_H_
-#define GTEST_PORT_INTERNAL_WINDOWS_NETSH_OUTPUT_H_
+#ifndef GTEST_PORT_INTERNAL_PLATFORM_WINDOWS_NETSH_OUTPUT_H_
+#define GTEST_PORT_INTERNAL_PLATFORM_WINDOWS_NETSH_OUTPUT_H_
 
 #include <cstddef>
 #include <vector>
@@ -71,4 +71,4 @@ absl::StatusOr<std::vector<gtest_port::PortRange>> ParseNetshExcludedPortRanges(
 
 }  // namespace gtest_port_internal::windows
 
-#endif  // GTEST_PORT_INTERNAL_WINDOWS_NETSH_OUTPUT_H_
+#endif  // GTEST_PORT_INTERNAL_PLATFORM_WINDOWS_NETSH_OUTPUT_H_

@@ -1,4 +1,4 @@
-#include "gtest_port/internal/windows/port_owner.h"
+#include "gtest_port/internal/platform/windows/port_owner.h"
 
 #include <winsock2.h>
 #include <ws2tcpip.h>
@@ -6,8 +6,8 @@
 #include <windows.h>
 
 #include "absl/strings/str_cat.h"
-#include "gtest_port/internal/windows/unique_handle.h"
-#include "gtest_port/internal/windows/win32_error.h"
+#include "gtest_port/internal/platform/windows/unique_handle.h"
+#include "gtest_port/internal/platform/windows/win32_error.h"
 
 namespace gtest_port_internal::windows {
 namespace {

@@ -1,4 +1,4 @@
-// File: gtest_port/internal/windows/protocol.h
+// File: gtest_port/internal/platform/windows/protocol.h
 //
 // The transport protocol a Windows query is about: the dynamic port range,
 // the excluded port ranges and the owners of a port are each kept per
@@ -9,8 +9,8 @@
 //   DynamicPortRange udp = QueryDynamicPortRange(Protocol::kUdp);
 //   absl::string_view name = ProtocolName(Protocol::kUdp);  // "udp"
 
-#ifndef GTEST_PORT_INTERNAL_WINDOWS_PROTOCOL_H_
-#define GTEST_PORT_INTERNAL_WINDOWS_PROTOCOL_H_
+#ifndef GTEST_PORT_INTERNAL_PLATFORM_WINDOWS_PROTOCOL_H_
+#define GTEST_PORT_INTERNAL_PLATFORM_WINDOWS_PROTOCOL_H_
 
 #include "absl/strings/string_view.h"
 
@@ -25,4 +25,4 @@ inline absl::string_view ProtocolName(Protocol protocol) {
 
 }  // namespace gtest_port_internal::windows
 
-#endif  // GTEST_PORT_INTERNAL_WINDOWS_PROTOCOL_H_
+#endif  // GTEST_PORT_INTERNAL_PLATFORM_WINDOWS_PROTOCOL_H_

@@ -1,9 +1,9 @@
-#include "gtest_port/internal/windows/winsock.h"
+#include "gtest_port/internal/platform/windows/winsock.h"
 
 #include <winsock2.h>
 
 #include "absl/strings/str_cat.h"
-#include "gtest_port/internal/windows/win32_error.h"
+#include "gtest_port/internal/platform/windows/win32_error.h"
 
 namespace gtest_port_internal::windows {
 

@@ -1,4 +1,4 @@
-// File: gtest_port/internal/windows/probe.h
+// File: gtest_port/internal/platform/windows/probe.h
 //
 // Checks that a claimed port is really free on Windows: that no process --
 // gtest_port user or not -- has a TCP or UDP socket on it. It binds the port
@@ -22,8 +22,8 @@
 //
 // All functions are thread-safe.
 
-#ifndef GTEST_PORT_INTERNAL_WINDOWS_PROBE_H_
-#define GTEST_PORT_INTERNAL_WINDOWS_PROBE_H_
+#ifndef GTEST_PORT_INTERNAL_PLATFORM_WINDOWS_PROBE_H_
+#define GTEST_PORT_INTERNAL_PLATFORM_WINDOWS_PROBE_H_
 
 #include <cstdint>
 #include <string>
@@ -54,4 +54,4 @@ std::string DescribeProbe();
 
 }  // namespace gtest_port_internal::windows
 
-#endif  // GTEST_PORT_INTERNAL_WINDOWS_PROBE_H_
+#endif  // GTEST_PORT_INTERNAL_PLATFORM_WINDOWS_PROBE_H_

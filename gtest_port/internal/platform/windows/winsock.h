@@ -1,4 +1,4 @@
-// File: gtest_port/internal/windows/winsock.h
+// File: gtest_port/internal/platform/windows/winsock.h
 //
 // Winsock must be started (WSAStartup) in a process before any socket call.
 // EnsureWinsock() does it once per process, on first use, from any thread;
@@ -13,8 +13,8 @@
 //
 // This function is thread-safe.
 
-#ifndef GTEST_PORT_INTERNAL_WINDOWS_WINSOCK_H_
-#define GTEST_PORT_INTERNAL_WINDOWS_WINSOCK_H_
+#ifndef GTEST_PORT_INTERNAL_PLATFORM_WINDOWS_WINSOCK_H_
+#define GTEST_PORT_INTERNAL_PLATFORM_WINDOWS_WINSOCK_H_
 
 #include "absl/status/status.h"
 
@@ -27,4 +27,4 @@ absl::Status EnsureWinsock();
 
 }  // namespace gtest_port_internal::windows
 
-#endif  // GTEST_PORT_INTERNAL_WINDOWS_WINSOCK_H_
+#endif  // GTEST_PORT_INTERNAL_PLATFORM_WINDOWS_WINSOCK_H_

@@ -1,4 +1,4 @@
-// File: gtest_port/internal/windows/run_command.h
+// File: gtest_port/internal/platform/windows/run_command.h
 //
 // Runs a system program (netsh) and captures what it prints, for the facts
 // Windows only reports that way. The program runs in a job object that kills
@@ -21,8 +21,8 @@
 //
 // All functions are thread-safe.
 
-#ifndef GTEST_PORT_INTERNAL_WINDOWS_RUN_COMMAND_H_
-#define GTEST_PORT_INTERNAL_WINDOWS_RUN_COMMAND_H_
+#ifndef GTEST_PORT_INTERNAL_PLATFORM_WINDOWS_RUN_COMMAND_H_
+#define GTEST_PORT_INTERNAL_PLATFORM_WINDOWS_RUN_COMMAND_H_
 
 #include <cstddef>
 #include <cstdint>
@@ -54,4 +54,4 @@ std::wstring SystemProgramPath(const std::wstring& program);
 
 }  // namespace gtest_port_internal::windows
 
-#endif  // GTEST_PORT_INTERNAL_WINDOWS_RUN_COMMAND_H_
+#endif  // GTEST_PORT_INTERNAL_PLATFORM_WINDOWS_RUN_COMMAND_H_

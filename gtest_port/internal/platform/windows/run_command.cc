@@ -1,4 +1,4 @@
-#include "gtest_port/internal/windows/run_command.h"
+#include "gtest_port/internal/platform/windows/run_command.h"
 
 #include <windows.h>
 
@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "gtest_port/internal/windows/unique_handle.h"
-#include "gtest_port/internal/windows/win32_error.h"
+#include "gtest_port/internal/platform/windows/unique_handle.h"
+#include "gtest_port/internal/platform/windows/win32_error.h"
 
 namespace gtest_port_internal::windows {
 namespace {

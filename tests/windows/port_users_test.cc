@@ -1,0 +1,73 @@
+// Tests of gtest_port/port_users.cc on Windows: DescribePortUser() over real
+// claims and sockets, and ListPortReservations()'s Unimplemented answer.
+
+#include "gtest_port/port_users.h"
+
+#include <winsock2.h>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "gtest_port/internal/engine/allocator.h"
+#include "tests/testing/private_range.h"
+#include "tests/testing/sockets.h"
+
+namespace gtest_port {
+namespace {
+
+using ::gtest_port_testing::BindSocket;
+using ::gtest_port_testing::PrivateRange;
+using ::gtest_port_testing::TestSocket;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::SizeIs;
+
+TEST(DescribePortUserTest, PortZeroIsInvalid) {
+  EXPECT_TRUE(absl::IsInvalidArgument(DescribePortUser(0).status()));
+}
+
+TEST(DescribePortUserTest, FreePortIsNobody) {
+  PrivateRange range(1);
+  absl::StatusOr<PortUser> user = DescribePortUser(range.first());
+  ASSERT_TRUE(user.ok()) << user.status();
+  EXPECT_EQ(user->kind, PortUser::Kind::kNobody);
+  EXPECT_THAT(user->sockets, IsEmpty());
+}
+
+TEST(DescribePortUserTest, ReservedPortIsGtestPort) {
+  PrivateRange range(1);
+  auto allocator = range.Allocator();
+  ASSERT_NE(allocator, nullptr);
+  absl::StatusOr<gtest_port_internal::Reservation> r = allocator->Reserve(1);
+  ASSERT_TRUE(r.ok()) << r.status();
+  absl::StatusOr<PortUser> user = DescribePortUser(r->port());
+  ASSERT_TRUE(user.ok()) << user.status();
+  EXPECT_EQ(user->kind, PortUser::Kind::kGtestPort);
+  EXPECT_THAT(user->ToString(), HasSubstr("reserved by gtest_port"));
+}
+
+TEST(DescribePortUserTest, ForeignListenerIsForeignWithItsSocket) {
+  PrivateRange range(1);
+  absl::StatusOr<TestSocket> tcp = BindSocket(SOCK_STREAM, range.first());
+  ASSERT_TRUE(tcp.ok()) << tcp.status();
+  absl::StatusOr<PortUser> user = DescribePortUser(range.first());
+  ASSERT_TRUE(user.ok()) << user.status();
+  EXPECT_EQ(user->kind, PortUser::Kind::kForeign);
+  ASSERT_THAT(user->sockets, SizeIs(1));
+  EXPECT_THAT(user->sockets[0], HasSubstr("LISTEN"));
+  if (user->pid == 0) {
+    // Wine reports no owning pid (tests/windows/README.md).
+    EXPECT_THAT(user->pid_unknown_reason, HasSubstr("no owning process"));
+  } else {
+    EXPECT_EQ(user->pid, static_cast<pid_t>(::GetCurrentProcessId()));
+  }
+}
+
+TEST(ListPortReservationsTest, IsUnimplementedSayingWhatToUseInstead) {
+  absl::StatusOr<std::vector<PortUser>> all = ListPortReservations();
+  ASSERT_FALSE(all.ok());
+  EXPECT_TRUE(absl::IsUnimplemented(all.status()));
+  EXPECT_THAT(all.status().message(), HasSubstr("DescribePortUser"));
+}
+
+}  // namespace
+}  // namespace gtest_port
