@@ -2,6 +2,7 @@
 
 #include <poll.h>
 
+#include <iterator>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -73,6 +74,31 @@ absl::StatusOr<PortAuthority::Granted> PortAuthority::Grant(
                      max_ports_per_owner_, " per process"));
   }
 
+  absl::StatusOr<Granted> granted = Find(pid, pidfd, count, client_claims);
+  if (granted.ok() || granted.status().code() !=
+                          absl::StatusCode::kResourceExhausted) {
+    return granted;
+  }
+  // Before refusing: owners that died since the loop last looked (their
+  // pidfd events may still be queued behind this request) give their ports
+  // back now.
+  bool reclaimed = false;
+  for (auto it = owners_.begin(); it != owners_.end();) {
+    auto next = std::next(it);
+    if (Exited(it->second.pidfd.get()) && Release(it) > 0) reclaimed = true;
+    it = next;
+  }
+  if (reclaimed) {
+    granted = Find(pid, pidfd, count, client_claims);
+    if (granted.ok()) return granted;
+  }
+  ++stats_.refused_pool_empty;
+  return granted;
+}
+
+absl::StatusOr<PortAuthority::Granted> PortAuthority::Find(
+    pid_t pid, UniqueFd& pidfd, int count, bool client_claims) {
+  auto existing = owners_.find(pid);
   const int positions = range_.size() - count + 1;
   for (int tried = 0; tried < positions; ++tried) {
     const int start = (cursor_ + tried) % positions;
@@ -108,7 +134,6 @@ absl::StatusOr<PortAuthority::Granted> PortAuthority::Grant(
     stats_.ports_held += count;
     return granted;
   }
-  ++stats_.refused_pool_empty;
   return absl::ResourceExhaustedError(
       absl::StrCat("no ", count, " consecutive free ports in ",
                    range_.first, "-", range_.last));

@@ -97,6 +97,10 @@ class PortAuthority {
     std::map<uint16_t, UniqueFd> ports;
   };
 
+  // Grant() without the last-chance reclaim; takes `pidfd` only when it
+  // creates a new owner.
+  absl::StatusOr<Granted> Find(pid_t pid, UniqueFd& pidfd, int count,
+                               bool client_claims);
   // Reclaims `pid`'s record if its process has already exited.
   void ReapIfDead(pid_t pid);
   int Release(std::map<pid_t, Owner>::iterator owner);
