@@ -22,45 +22,46 @@ TEST(ClientIdentityTest, ParentOfIsTheParent) {
 }
 
 // A connected pair: the peer of either end is this process.
-absl::StatusOr<Peer> SelfPeer() {
+struct Pair {
+  UniqueFd a, b;
+};
+Pair Connected() {
   int pair[2];
-  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) {
-    return absl::InternalError("socketpair");
-  }
-  UniqueFd a(pair[0]);
-  UniqueFd b(pair[1]);
-  return IdentifyPeer(a.get());
+  EXPECT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair), 0);
+  return Pair{UniqueFd(pair[0]), UniqueFd(pair[1])};
 }
 
 TEST(ClientIdentityTest, PeerIsTheConnectingProcessWithAPidfd) {
-  absl::StatusOr<Peer> peer = SelfPeer();
+  Pair pair = Connected();
+  absl::StatusOr<Peer> peer = IdentifyPeer(pair.a.get());
   ASSERT_TRUE(peer.ok()) << peer.status();
   EXPECT_EQ(peer->pid, ::getpid());
   EXPECT_EQ(peer->uid, ::getuid());
-  ASSERT_TRUE(peer->pidfd.valid());
-  EXPECT_NE(::fcntl(peer->pidfd.get(), F_GETFD) & FD_CLOEXEC, 0);
+  absl::StatusOr<UniqueFd> pidfd = PeerPidfd(pair.a.get(), peer->pid);
+  ASSERT_TRUE(pidfd.ok()) << pidfd.status();
+  ASSERT_TRUE(pidfd->valid());
+  EXPECT_NE(::fcntl(pidfd->get(), F_GETFD) & FD_CLOEXEC, 0);
 }
 
 TEST(ClientIdentityTest, WrittenPidOfAnAncestorOwnsOtherwiseThePeer) {
-  // `portpicker $$`: the shell, an ancestor, owns the port.
-  absl::StatusOr<Peer> peer = SelfPeer();
+  Pair pair = Connected();
+  absl::StatusOr<Peer> peer = IdentifyPeer(pair.a.get());
   ASSERT_TRUE(peer.ok());
-  absl::StatusOr<Owner> parent = ResolveOwner(*std::move(peer), ::getppid());
-  ASSERT_TRUE(parent.ok()) << parent.status();
+  // `portpicker $$`: the shell, an ancestor, owns the port.
+  Owner parent = ResolveOwner(*peer, ::getppid());
   if (::getppid() > 1) {
-    EXPECT_EQ(parent->pid, ::getppid());
+    EXPECT_EQ(parent.pid, ::getppid());
+    EXPECT_TRUE(parent.pidfd.valid());
   } else {
-    EXPECT_EQ(parent->pid, ::getpid());
+    EXPECT_EQ(parent.pid, ::getpid());
   }
-  EXPECT_TRUE(parent->pidfd.valid());
-
-  // A pid from another PID namespace, or made up: the connecting process.
-  for (int64_t written : {int64_t{1}, int64_t{0}, int64_t{2147483000}}) {
-    absl::StatusOr<Peer> p = SelfPeer();
-    ASSERT_TRUE(p.ok());
-    absl::StatusOr<Owner> owner = ResolveOwner(*std::move(p), written);
-    ASSERT_TRUE(owner.ok()) << owner.status();
-    EXPECT_EQ(owner->pid, ::getpid()) << written;
+  // The peer itself, a pid from another PID namespace, or a made-up one:
+  // the connecting process, pidfd left to PeerPidfd().
+  for (int64_t written : {int64_t{::getpid()}, int64_t{1}, int64_t{0},
+                          int64_t{2147483000}}) {
+    Owner owner = ResolveOwner(*peer, written);
+    EXPECT_EQ(owner.pid, ::getpid()) << written;
+    EXPECT_FALSE(owner.pidfd.valid()) << written;
   }
 }
 

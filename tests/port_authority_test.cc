@@ -176,10 +176,16 @@ TEST(PortAuthorityTest, BlocksAreConsecutiveAndOwnersAreBounded) {
   EXPECT_THAT(std::string(over.status().message()),
               HasSubstr("at most 6 per process"));
   EXPECT_EQ(authority.stats().refused_owner_limit, 1);
-  EXPECT_EQ(authority.Grant(child.process.pid(), UniqueFd(), 1, true)
+  // A known, running owner needs no new pidfd; a new owner does.
+  EXPECT_TRUE(authority.IsLiveOwner(child.process.pid()));
+  EXPECT_TRUE(authority.Grant(child.process.pid(), UniqueFd(), 1, true).ok());
+  Child other = StartChild();
+  EXPECT_FALSE(authority.IsLiveOwner(other.process.pid()));
+  EXPECT_EQ(authority.Grant(other.process.pid(), UniqueFd(), 1, true)
                 .status()
                 .code(),
             absl::StatusCode::kInvalidArgument);
+  KillAndReap(other);
   KillAndReap(child);
 }
 

@@ -76,30 +76,29 @@ absl::StatusOr<Peer> IdentifyPeer(int connection_fd) {
         "the client lives in a PID namespace this server cannot see (run the "
         "server in the outermost PID namespace of the host)");
   }
-  Peer peer;
-  peer.pid = cred.pid;
-  peer.uid = cred.uid;
+  return Peer{cred.pid, cred.uid};
+}
+
+absl::StatusOr<UniqueFd> PeerPidfd(int connection_fd, pid_t peer_pid) {
   int pidfd = -1;
   socklen_t pidfd_len = sizeof(pidfd);
   if (::getsockopt(connection_fd, SOL_SOCKET, SO_PEERPIDFD, &pidfd,
                    &pidfd_len) == 0 &&
       pidfd >= 0) {
-    peer.pidfd.reset(pidfd);
-    return peer;
+    return UniqueFd(pidfd);
   }
   // Older kernels: the connection is open, so the peer (or a process it
   // passed the socket to) still runs; its pid is not free for reuse yet.
-  peer.pidfd.reset(PidfdOpen(cred.pid));
-  if (!peer.pidfd.valid()) {
-    return Errno(errno, absl::StrCat("pidfd_open(", cred.pid, ")"));
+  UniqueFd fd(PidfdOpen(peer_pid));
+  if (!fd.valid()) {
+    return Errno(errno, absl::StrCat("pidfd_open(", peer_pid, ")"));
   }
-  return peer;
+  return fd;
 }
 
-absl::StatusOr<Owner> ResolveOwner(Peer peer, int64_t written_pid) {
+Owner ResolveOwner(const Peer& peer, int64_t written_pid) {
   Owner owner;
   owner.pid = peer.pid;
-  owner.pidfd = std::move(peer.pidfd);
   if (written_pid <= 1 || written_pid == peer.pid) return owner;
   pid_t ancestor = peer.pid;
   for (int i = 0; i < kMaxAncestors; ++i) {

@@ -45,6 +45,11 @@ int PortAuthority::Release(std::map<pid_t, Owner>::iterator owner) {
   return count;
 }
 
+bool PortAuthority::IsLiveOwner(pid_t pid) const {
+  auto it = owners_.find(pid);
+  return it != owners_.end() && !Exited(it->second.pidfd.get());
+}
+
 int PortAuthority::OwnerDied(int owner_fd) {
   auto by_fd = owner_by_fd_.find(owner_fd);
   if (by_fd == owner_by_fd_.end() || !Exited(owner_fd)) return 0;
@@ -55,15 +60,16 @@ int PortAuthority::OwnerDied(int owner_fd) {
 
 absl::StatusOr<PortAuthority::Granted> PortAuthority::Grant(
     pid_t pid, UniqueFd pidfd, int count, bool client_claims) {
-  if (!pidfd.valid()) {
-    return absl::InvalidArgumentError("no pidfd for the requesting process");
-  }
   if (count < 1) {
     return absl::InvalidArgumentError(
         absl::StrCat("cannot grant ", count, " ports; expected 1 or more"));
   }
-  ReapIfDead(pid);
+  if (pidfd.valid()) ReapIfDead(pid);
   auto existing = owners_.find(pid);
+  if (!pidfd.valid() && existing == owners_.end()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("no pidfd for process ", pid, ", a new owner"));
+  }
   const int held = existing == owners_.end()
                        ? 0
                        : static_cast<int>(existing->second.ports.size());

@@ -69,11 +69,17 @@ class PortAuthority {
   PortAuthority(const PortAuthority&) = delete;
   PortAuthority& operator=(const PortAuthority&) = delete;
 
+  // Whether `pid` is an owner whose process still runs (then it is the same
+  // process: a running process's pid names no other).
+  bool IsLiveOwner(pid_t pid) const;
+
   // Hands `count` consecutive free ports to process `pid`, whose pidfd is
-  // `pidfd` (taken when the owner is new, closed otherwise). Errors:
+  // `pidfd` (taken when the owner is new, closed otherwise; may be empty
+  // when IsLiveOwner(pid) was just true). Errors:
   //   * ResourceExhausted: no `count` consecutive ports are free, or the
   //     owner would hold more than max_ports_per_owner;
-  //   * InvalidArgument: `pidfd` is not valid or count < 1;
+  //   * InvalidArgument: `pidfd` is empty for an unknown owner, or
+  //     count < 1;
   //   * the checker's error when a claim or probe could not be tried.
   absl::StatusOr<Granted> Grant(pid_t pid, UniqueFd pidfd, int count,
                                 bool client_claims);

@@ -199,8 +199,7 @@ ServeStats PortServerDaemon::stats() const {
 }
 
 void PortServerDaemon::Close(int fd) {
-  ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, nullptr);
-  connections_.erase(fd);  // Closes it.
+  connections_.erase(fd);  // close(2) also takes it out of the epoll set.
 }
 
 void PortServerDaemon::Accept() {
@@ -227,21 +226,34 @@ void PortServerDaemon::Accept() {
         }
       }
     }
+    // A client sends its request right after connecting, so it is usually
+    // here already: answer it without a trip through epoll.
+    Connection conn{std::move(fd), std::string(), absl::InfinitePast()};
+    if (ReadAndAnswer(conn)) continue;  // Answered (or cut off) and closed.
     epoll_event ev{};
     ev.events = EPOLLIN | EPOLLRDHUP;
-    ev.data.u64 = Tag(kConnection, fd.get());
-    if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd.get(), &ev) != 0) continue;
-    const absl::Time deadline = absl::Now() + options_.request_timeout;
-    const int raw = fd.get();
-    connections_[raw] = Connection{std::move(fd), std::string(), deadline};
-    deadlines_.emplace_back(deadline, raw);
+    ev.data.u64 = Tag(kConnection, conn.fd.get());
+    if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, conn.fd.get(), &ev) != 0) {
+      continue;
+    }
+    conn.deadline = absl::Now() + options_.request_timeout;
+    const int raw = conn.fd.get();
+    deadlines_.emplace_back(conn.deadline, raw);
+    connections_[raw] = std::move(conn);
   }
 }
 
 void PortServerDaemon::OnReadable(int fd) {
   auto it = connections_.find(fd);
   if (it == connections_.end()) return;
-  Connection& conn = it->second;
+  if (ReadAndAnswer(it->second)) {
+    // close(2) also takes it out of the epoll set.
+    connections_.erase(it);
+  }
+}
+
+bool PortServerDaemon::ReadAndAnswer(Connection& conn) {
+  const int fd = conn.fd.get();
   char buf[kMaxRequestBytes + 1];
   bool eof = false;
   for (;;) {
@@ -249,7 +261,11 @@ void PortServerDaemon::OnReadable(int fd) {
     const ssize_t got = ::recv(fd, buf, room, 0);
     if (got > 0) {
       conn.buffer.append(buf, static_cast<size_t>(got));
-      if (conn.buffer.size() > kMaxRequestBytes) break;
+      // A whole request needs no further read (and no EAGAIN to end it).
+      if (conn.buffer.size() > kMaxRequestBytes ||
+          RequestComplete(conn.buffer, false)) {
+        break;
+      }
       continue;
     }
     if (got == 0) {
@@ -261,9 +277,9 @@ void PortServerDaemon::OnReadable(int fd) {
     eof = true;  // ECONNRESET and the like: answer what came, if anything.
     break;
   }
-  if (!RequestComplete(conn.buffer, eof)) return;
+  if (!RequestComplete(conn.buffer, eof)) return false;
   Answer(conn, eof);
-  Close(fd);
+  return true;
 }
 
 void PortServerDaemon::Answer(Connection& conn, bool eof) {
@@ -282,14 +298,7 @@ void PortServerDaemon::Answer(Connection& conn, bool eof) {
     reply = FormatServeStats(stats());
   } else {
     ++stats_.requests;
-    absl::StatusOr<Peer> peer = IdentifyPeer(conn.fd.get());
-    absl::StatusOr<Owner> owner =
-        peer.ok() ? ResolveOwner(*std::move(peer), request->pid)
-                  : absl::StatusOr<Owner>(peer.status());
-    absl::StatusOr<PortAuthority::Granted> granted =
-        owner.ok() ? authority_.Grant(owner->pid, std::move(owner->pidfd),
-                                      request->count, request->client_claims)
-                   : absl::StatusOr<PortAuthority::Granted>(owner.status());
+    absl::StatusOr<PortAuthority::Granted> granted = Grant(conn, *request);
     if (!granted.ok()) {
       ++stats_.refused;
       return;
@@ -306,6 +315,21 @@ void PortServerDaemon::Answer(Connection& conn, bool eof) {
   // recv. It fits any socket buffer, so a non-blocking send takes it whole.
   (void)::send(conn.fd.get(), reply.data(), reply.size(),
                MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
+absl::StatusOr<PortAuthority::Granted> PortServerDaemon::Grant(
+    const Connection& conn, const ServeRequest& request) {
+  absl::StatusOr<Peer> peer = IdentifyPeer(conn.fd.get());
+  if (!peer.ok()) return peer.status();
+  Owner owner = ResolveOwner(*peer, request.pid);
+  // A pidfd is needed for a new owner only.
+  if (!owner.pidfd.valid() && !authority_.IsLiveOwner(owner.pid)) {
+    absl::StatusOr<UniqueFd> pidfd = PeerPidfd(conn.fd.get(), peer->pid);
+    if (!pidfd.ok()) return pidfd.status();
+    owner.pidfd = *std::move(pidfd);
+  }
+  return authority_.Grant(owner.pid, std::move(owner.pidfd), request.count,
+                          request.client_claims);
 }
 
 void PortServerDaemon::ExpireConnections(absl::Time now) {

@@ -47,6 +47,7 @@
 #include "absl/time/time.h"
 #include "tools/serve/port_authority.h"
 #include "tools/serve/serve_engine.h"
+#include "tools/serve/serve_request.h"
 
 namespace gtest_port_serve {
 
@@ -108,7 +109,13 @@ class PortServerDaemon {
   absl::Status Listen();
   void Accept();
   void OnReadable(int fd);
+  // Reads what `conn` has sent; once the request is whole, answers it.
+  // True when the connection is done with (the caller closes it).
+  bool ReadAndAnswer(Connection& conn);
   void Answer(Connection& conn, bool eof);
+  // Identifies the owner of `request`'s ports and asks the authority.
+  absl::StatusOr<PortAuthority::Granted> Grant(const Connection& conn,
+                                               const ServeRequest& request);
   void Close(int fd);
   void ExpireConnections(absl::Time now);
   int NextTimeoutMillis(absl::Time now) const;
