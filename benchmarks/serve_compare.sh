@@ -13,8 +13,9 @@
 #
 # where R1 = our requests/s over Python's (higher is better), R2 = Python's
 # p99 latency over ours (higher is better) and R3 = Python's server CPU time
-# per request over ours. Needs Debian's python3-portpicker and
-# libbenchmark-dev (scripts/setup.sh installs both).
+# per request over ours. Installs what is missing from Debian's packages
+# (python3-portpicker, libbenchmark-dev, ...) with apt-get, as compare.sh
+# does (run as root or with sudo).
 set -euo pipefail
 
 SRC_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -22,6 +23,21 @@ BUILD_DIR="${BUILD_DIR:-/tmp/gtest_port-serve-bench}"
 REPETITIONS="${REPETITIONS:-3}"
 [[ "$REPETITIONS" =~ ^[1-9][0-9]*$ ]] ||
   { echo "serve_compare.sh: REPETITIONS=$REPETITIONS: expected a whole number >= 1" >&2; exit 2; }
+
+need=()
+[[ -x /usr/bin/portserver ]] || need+=(python3-portpicker)
+for pkg in libbenchmark-dev libgtest-dev libgmock-dev libabsl-dev cmake ninja-build; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" ||
+    need+=("$pkg")
+done
+if ((${#need[@]})); then
+  echo "serve_compare.sh: installing ${need[*]}" >&2
+  sudo=()
+  ((EUID == 0)) || sudo=(sudo)
+  "${sudo[@]}" apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq \
+    --no-install-recommends "${need[@]}" >&2
+fi
 
 if [[ ! -x "$BUILD_DIR/benchmarks/serve_benchmark" ]]; then
   cmake -S "$SRC_DIR" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release \

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -207,11 +208,21 @@ void PortServerDaemon::Accept() {
     UniqueFd fd(::accept4(listener_.get(), nullptr, nullptr,
                           SOCK_CLOEXEC | SOCK_NONBLOCK));
     if (!fd.valid()) {
-      // EAGAIN: all taken. EMFILE and the like: try again on the next wake;
-      // the pending connections wait in the backlog.
-      return;
+      if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+          errno == ENOMEM) {
+        // Out of descriptors: the listener would stay readable and spin the
+        // loop. Stop watching it for a moment; the pending connections wait
+        // in the backlog (their clients' own timeouts bound the wait).
+        ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, listener_.get(), nullptr);
+        accept_paused_until_ = absl::Now() + absl::Milliseconds(50);
+      }
+      return;  // EAGAIN: all taken.
     }
     ++stats_.connections;
+    // A client sends its request right after connecting, so it is usually
+    // here already: answer it without a trip through epoll.
+    Connection conn{std::move(fd), std::string(), absl::InfinitePast()};
+    if (ReadAndAnswer(conn)) continue;  // Answered (or cut off) and closed.
     if (static_cast<int>(connections_.size()) >= options_.max_connections) {
       // Full: the oldest pending connection goes. Requests are answered as
       // soon as they arrive, so the oldest is a slow or silent client.
@@ -226,10 +237,6 @@ void PortServerDaemon::Accept() {
         }
       }
     }
-    // A client sends its request right after connecting, so it is usually
-    // here already: answer it without a trip through epoll.
-    Connection conn{std::move(fd), std::string(), absl::InfinitePast()};
-    if (ReadAndAnswer(conn)) continue;  // Answered (or cut off) and closed.
     epoll_event ev{};
     ev.events = EPOLLIN | EPOLLRDHUP;
     ev.data.u64 = Tag(kConnection, conn.fd.get());
@@ -345,8 +352,13 @@ void PortServerDaemon::ExpireConnections(absl::Time now) {
 }
 
 int PortServerDaemon::NextTimeoutMillis(absl::Time now) const {
-  if (deadlines_.empty()) return -1;
-  const absl::Duration left = deadlines_.front().first - now;
+  absl::Time next = absl::InfiniteFuture();
+  if (!deadlines_.empty()) next = deadlines_.front().first;
+  if (accept_paused_until_ != absl::InfinitePast()) {
+    next = std::min(next, accept_paused_until_);
+  }
+  if (next == absl::InfiniteFuture()) return -1;
+  const absl::Duration left = next - now;
   if (left <= absl::ZeroDuration()) return 0;
   return static_cast<int>(std::min<int64_t>(
       absl::ToInt64Milliseconds(absl::Ceil(left, absl::Milliseconds(1))),
@@ -354,6 +366,13 @@ int PortServerDaemon::NextTimeoutMillis(absl::Time now) const {
 }
 
 absl::Status PortServerDaemon::Run() {
+  // Every port held for a portpicker client holds a claim descriptor: allow
+  // as many descriptors as the hard limit does.
+  rlimit files;
+  if (::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    (void)::setrlimit(RLIMIT_NOFILE, &files);
+  }
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
@@ -427,7 +446,16 @@ absl::Status PortServerDaemon::Run() {
         }
       }
     }
-    ExpireConnections(absl::Now());
+    const absl::Time now = absl::Now();
+    ExpireConnections(now);
+    if (accept_paused_until_ != absl::InfinitePast() &&
+        now >= accept_paused_until_) {
+      accept_paused_until_ = absl::InfinitePast();
+      epoll_event listen_ev{};
+      listen_ev.events = EPOLLIN;
+      listen_ev.data.u64 = Tag(kListener, listener_.get());
+      ::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, listener_.get(), &listen_ev);
+    }
     if (stop) break;
   }
   connections_.clear();

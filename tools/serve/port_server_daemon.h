@@ -14,6 +14,9 @@
 //     delays anybody else;
 //   * at most max_connections at once; one more is closed unanswered;
 //   * one pidfd per owner, readable when the owner exits;
+//   * as many descriptors as RLIMIT_NOFILE's hard limit allows (each port
+//     held for a portpicker client is a claim descriptor); out of them, the
+//     listener rests for 50 ms instead of spinning;
 //   * a signalfd for SIGTERM/SIGINT (clean shutdown: stop accepting, close
 //     every connection, drop every claim, remove a socket file it created)
 //     and SIGUSR1 (statistics to stderr, as the Python server logs them).
@@ -38,6 +41,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <utility>
 #include <map>
 #include <memory>
 #include <string>
@@ -129,6 +133,8 @@ class PortServerDaemon {
   UniqueFd epoll_;
   std::map<int, Connection> connections_;
   std::deque<std::pair<absl::Time, int>> deadlines_;  // In arrival order.
+  // While out of descriptors, the listener is not watched until then.
+  absl::Time accept_paused_until_ = absl::InfinitePast();
   ServeStats stats_;
 };
 
