@@ -30,8 +30,8 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
-#include <sys/socket.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -111,8 +111,8 @@ struct Server {
 Server Start(Kind kind) {
   static std::atomic<int> counter{0};
   Server server;
-  server.address = absl::StrCat("@gtest_port_serve_benchmark_", ::getpid(),
-                                "_", counter.fetch_add(1));
+  server.address = absl::StrCat("@gtest_port_serve_benchmark_", ::getpid(), "_",
+                                counter.fetch_add(1));
   const std::string range =
       absl::StrCat(kPoolFirst, "-", kPoolFirst + kPool - 1);
   std::vector<std::string> argv;
@@ -143,8 +143,7 @@ Server Start(Kind kind) {
     const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_un addr;
     const socklen_t len = Sockaddr(server.address, addr);
-    const bool up =
-        ::connect(fd, reinterpret_cast<sockaddr*>(&addr), len) == 0;
+    const bool up = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), len) == 0;
     ::close(fd);
     if (up) return server;
     ::poll(nullptr, 0, 10);

@@ -57,8 +57,8 @@ TEST(ClientIdentityTest, WrittenPidOfAnAncestorOwnsOtherwiseThePeer) {
   }
   // The peer itself, a pid from another PID namespace, or a made-up one:
   // the connecting process, pidfd left to PeerPidfd().
-  for (int64_t written : {int64_t{::getpid()}, int64_t{1}, int64_t{0},
-                          int64_t{2147483000}}) {
+  for (int64_t written :
+       {int64_t{::getpid()}, int64_t{1}, int64_t{0}, int64_t{2147483000}}) {
     Owner owner = ResolveOwner(*peer, written);
     EXPECT_EQ(owner.pid, ::getpid()) << written;
     EXPECT_FALSE(owner.pidfd.valid()) << written;

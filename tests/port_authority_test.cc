@@ -143,8 +143,7 @@ TEST(PortAuthorityTest, SkipsPortsClaimedByGtestPortOrInUse) {
   addr.sin_family = AF_INET;
   addr.sin_port = htons(static_cast<uint16_t>(pool.first() + 1));
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::bind(tcp.get(), reinterpret_cast<sockaddr*>(&addr),
-                   sizeof(addr)),
+  ASSERT_EQ(::bind(tcp.get(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr)),
             0);
   Child child = StartChild();
   absl::StatusOr<PortAuthority::Granted> g =
@@ -181,10 +180,9 @@ TEST(PortAuthorityTest, BlocksAreConsecutiveAndOwnersAreBounded) {
   EXPECT_TRUE(authority.Grant(child.process.pid(), UniqueFd(), 1, true).ok());
   Child other = StartChild();
   EXPECT_FALSE(authority.IsLiveOwner(other.process.pid()));
-  EXPECT_EQ(authority.Grant(other.process.pid(), UniqueFd(), 1, true)
-                .status()
-                .code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      authority.Grant(other.process.pid(), UniqueFd(), 1, true).status().code(),
+      absl::StatusCode::kInvalidArgument);
   KillAndReap(other);
   KillAndReap(child);
 }

@@ -249,8 +249,8 @@ TEST(PortServerDaemonTest, PythonClientInItsOwnPidNamespace) {
 
 TEST(PortServerDaemonTest, MalformedSlowAndFloodingClientsBlockNobody) {
   PrivateRange pool(4);
-  absl::StatusOr<Server> server = StartServe(
-      pool, {"--request-timeout=300ms", "--max-connections=8"});
+  absl::StatusOr<Server> server =
+      StartServe(pool, {"--request-timeout=300ms", "--max-connections=8"});
   ASSERT_TRUE(server.ok()) << server.status();
   PortServerClient client(server->address, absl::Seconds(10));
 
@@ -269,10 +269,10 @@ TEST(PortServerDaemonTest, MalformedSlowAndFloodingClientsBlockNobody) {
     addr.sun_family = AF_UNIX;
     std::memcpy(addr.sun_path, server->address.data(), server->address.size());
     addr.sun_path[0] = '\0';
-    ASSERT_EQ(::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr),
-                        offsetof(sockaddr_un, sun_path) +
-                            server->address.size()),
-              0);
+    ASSERT_EQ(
+        ::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr),
+                  offsetof(sockaddr_un, sun_path) + server->address.size()),
+        0);
     silent.push_back(std::move(fd));
   }
   // A flood: far more than a request may be.
@@ -282,10 +282,10 @@ TEST(PortServerDaemonTest, MalformedSlowAndFloodingClientsBlockNobody) {
     addr.sun_family = AF_UNIX;
     std::memcpy(addr.sun_path, server->address.data(), server->address.size());
     addr.sun_path[0] = '\0';
-    ASSERT_EQ(::connect(flood.get(), reinterpret_cast<sockaddr*>(&addr),
-                        offsetof(sockaddr_un, sun_path) +
-                            server->address.size()),
-              0);
+    ASSERT_EQ(
+        ::connect(flood.get(), reinterpret_cast<sockaddr*>(&addr),
+                  offsetof(sockaddr_un, sun_path) + server->address.size()),
+        0);
     const std::string junk(4096, '9');
     timeval tv{10, 0};
     ::setsockopt(flood.get(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));

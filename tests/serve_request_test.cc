@@ -21,10 +21,10 @@ TEST(ParseServeRequestTest, AcceptsWhatPythonsIntAccepts) {
     std::string text;
     int64_t pid;
   };
-  for (const Case& c : {Case{"1234\n", 1234}, Case{"1234", 1234},
-                        Case{" 1234 \r\n", 1234}, Case{"\t7\n", 7},
-                        Case{"1_000\n", 1000}, Case{"0042\n", 42},
-                        Case{"2147483647\n", 2147483647}}) {
+  for (const Case& c :
+       {Case{"1234\n", 1234}, Case{"1234", 1234}, Case{" 1234 \r\n", 1234},
+        Case{"\t7\n", 7}, Case{"1_000\n", 1000}, Case{"0042\n", 42},
+        Case{"2147483647\n", 2147483647}}) {
     SCOPED_TRACE(c.text);
     absl::StatusOr<ServeRequest> r = ParseServeRequest(c.text);
     ASSERT_TRUE(r.ok()) << r.status();
@@ -78,11 +78,10 @@ TEST(ParseServeRequestTest, ExtensionRequests) {
   ASSERT_TRUE(stats.ok()) << stats.status();
   EXPECT_EQ(stats->kind, ServeRequest::kStats);
 
-  for (const char* bad :
-       {"gtest_port/1 block 0\n", "gtest_port/1 block 65\n",
-        "gtest_port/1 block -1\n", "gtest_port/1 block 1_0\n",
-        "gtest_port/1 block\n", "gtest_port/1 frob\n", "gtest_port/2 port\n",
-        "gtest_port/1  port\n"}) {
+  for (const char* bad : {"gtest_port/1 block 0\n", "gtest_port/1 block 65\n",
+                          "gtest_port/1 block -1\n", "gtest_port/1 block 1_0\n",
+                          "gtest_port/1 block\n", "gtest_port/1 frob\n",
+                          "gtest_port/2 port\n", "gtest_port/1  port\n"}) {
     SCOPED_TRACE(bad);
     EXPECT_EQ(ParseServeRequest(bad).status().code(),
               absl::StatusCode::kInvalidArgument);

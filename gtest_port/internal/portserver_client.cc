@@ -107,14 +107,13 @@ absl::StatusOr<uint16_t> PortServerClient::RequestPort(pid_t pid) const {
 absl::StatusOr<uint16_t> PortServerClient::RequestBlock(int count) const {
   if (count < 1 || count > kMaxPortServerBlock) {
     return absl::InvalidArgumentError(
-        absl::StrCat("cannot ask the port server at ", address_, " for ",
-                     count, " ports; expected 1-", kMaxPortServerBlock));
+        absl::StrCat("cannot ask the port server at ", address_, " for ", count,
+                     " ports; expected 1-", kMaxPortServerBlock));
   }
   return Request(0, count);
 }
 
-absl::StatusOr<uint16_t> PortServerClient::Request(pid_t pid,
-                                                   int block) const {
+absl::StatusOr<uint16_t> PortServerClient::Request(pid_t pid, int block) const {
   const absl::Time deadline = absl::Now() + timeout_;
   const std::string at = absl::StrCat("the port server at ", address_);
   auto errno_status = [&at](int error, absl::string_view call) {
@@ -252,7 +251,8 @@ absl::StatusOr<uint16_t> PortServerClient::Request(pid_t pid,
   }
 
   absl::StatusOr<uint16_t> port = ParsePortServerReply(reply);
-  if (!port.ok() && port.status().code() == absl::StatusCode::kResourceExhausted) {
+  if (!port.ok() &&
+      port.status().code() == absl::StatusCode::kResourceExhausted) {
     if (block >= 1) {
       return absl::ResourceExhaustedError(absl::StrCat(
           at, ": refused a block of ", block,
@@ -260,8 +260,8 @@ absl::StatusOr<uint16_t> PortServerClient::Request(pid_t pid,
           "not, or it has no such block free)"));
     }
     if (outside) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          outside_message, "; or its pool has no free port"));
+      return absl::FailedPreconditionError(
+          absl::StrCat(outside_message, "; or its pool has no free port"));
     }
   }
   if (port.ok() && block >= 1 && int{*port} + block - 1 > 65535) {

@@ -106,12 +106,11 @@ absl::StatusOr<std::unique_ptr<PortServer>> PortServer::Start(
                                   : GtestPortCliPath();
   if (::access(program.c_str(), X_OK) != 0) {
     return absl::FailedPreconditionError(absl::StrCat(
-        program,
-        kind == PortServerKind::kPython
-            ? " is missing: install Debian's python3-portpicker "
-              "(scripts/setup.sh does)"
-            : " is missing: build the gtest-port tool (tools/) or set "
-              "GTEST_PORT_CLI"));
+        program, kind == PortServerKind::kPython
+                     ? " is missing: install Debian's python3-portpicker "
+                       "(scripts/setup.sh does)"
+                     : " is missing: build the gtest-port tool (tools/) or set "
+                       "GTEST_PORT_CLI"));
   }
   std::string address = UniquePortServerAddress("portserver");
   const char* tmp = std::getenv("TEST_TMPDIR");
@@ -126,8 +125,8 @@ absl::StatusOr<std::unique_ptr<PortServer>> PortServer::Start(
           ? absl::StrCat("--portserver_address='", address,
                          "' --portserver_static_pool=", pool.first, "-",
                          pool.last)
-          : absl::StrCat("serve --address='", address, "' --range=",
-                         pool.first, "-", pool.last);
+          : absl::StrCat("serve --address='", address, "' --range=", pool.first,
+                         "-", pool.last);
   const std::string command =
       absl::StrCat("exec /usr/bin/setpriv --pdeathsig KILL '", program, "' ",
                    arguments, " >'", log_path, "' 2>&1");
@@ -146,14 +145,14 @@ absl::StatusOr<std::unique_ptr<PortServer>> PortServer::Start(
     const std::string log = server->Log();
     // Exited (not reaped: the destructor does that) or a Python traceback.
     siginfo_t info{};
-    const bool exited = ::waitid(P_PID, static_cast<id_t>(server->pid()),
-                                 &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+    const bool exited = ::waitid(P_PID, static_cast<id_t>(server->pid()), &info,
+                                 WEXITED | WNOHANG | WNOWAIT) == 0 &&
                         info.si_pid == server->pid();
     if (exited || absl::StrContains(log, "Traceback") ||
         absl::Now() > deadline) {
       return absl::UnavailableError(
-          absl::StrCat(program, " did not start serving at ",
-                       server->address(), "; its log:\n", log));
+          absl::StrCat(program, " did not start serving at ", server->address(),
+                       "; its log:\n", log));
     }
     absl::SleepFor(absl::Milliseconds(10));
   }

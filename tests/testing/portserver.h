@@ -7,7 +7,8 @@
 // or gtest_port's own `gtest-port serve`, chosen by the environment variable
 // GTEST_PORT_TEST_PORTSERVER ("python", the default, or "gtest-port"; the
 // binary is GTEST_PORT_CLI if set, else ../tools/gtest-port beside the test
-// binary), so the same tests run against both servers. It runs at an abstract address of its own,
+// binary), so the same tests run against both servers. It runs at an
+// abstract address of its own,
 // "@gtest_port_test_portserver_<pid>_<n>_<random>", handing out a pool of its
 // own (take it from a PrivateRange). Start() returns once the server's socket
 // accepts connections; the destructor kills and reaps it. Its log goes to a

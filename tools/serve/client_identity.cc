@@ -58,8 +58,8 @@ pid_t ParentOf(pid_t pid) {
   const absl::string_view stat(buf, static_cast<size_t>(got));
   const size_t close = stat.rfind(')');
   if (close == absl::string_view::npos) return 0;
-  std::vector<absl::string_view> fields = absl::StrSplit(
-      stat.substr(close + 1), ' ', absl::SkipEmpty());
+  std::vector<absl::string_view> fields =
+      absl::StrSplit(stat.substr(close + 1), ' ', absl::SkipEmpty());
   int ppid = 0;
   if (fields.size() < 2 || !absl::SimpleAtoi(fields[1], &ppid)) return 0;
   return ppid;

@@ -25,7 +25,9 @@
 //
 //   absl::StatusOr<Peer> peer = IdentifyPeer(connection_fd);
 //   Owner owner = ResolveOwner(*peer, written_pid);
-//   if (!owner.pidfd.valid()) owner.pidfd = *PeerPidfd(connection_fd, owner.pid);
+//   if (!owner.pidfd.valid()) {
+//     owner.pidfd = *PeerPidfd(connection_fd, owner.pid);
+//   }
 //   authority.Grant(owner.pid, std::move(owner.pidfd), 1, false);
 //
 // All functions are thread-safe.

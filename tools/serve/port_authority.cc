@@ -81,8 +81,8 @@ absl::StatusOr<PortAuthority::Granted> PortAuthority::Grant(
   }
 
   absl::StatusOr<Granted> granted = Find(pid, pidfd, count, client_claims);
-  if (granted.ok() || granted.status().code() !=
-                          absl::StatusCode::kResourceExhausted) {
+  if (granted.ok() ||
+      granted.status().code() != absl::StatusCode::kResourceExhausted) {
     return granted;
   }
   // Before refusing: owners that died since the loop last looked (their
@@ -102,8 +102,10 @@ absl::StatusOr<PortAuthority::Granted> PortAuthority::Grant(
   return granted;
 }
 
-absl::StatusOr<PortAuthority::Granted> PortAuthority::Find(
-    pid_t pid, UniqueFd& pidfd, int count, bool client_claims) {
+absl::StatusOr<PortAuthority::Granted> PortAuthority::Find(pid_t pid,
+                                                           UniqueFd& pidfd,
+                                                           int count,
+                                                           bool client_claims) {
   auto existing = owners_.find(pid);
   const int positions = range_.size() - count + 1;
   for (int tried = 0; tried < positions; ++tried) {
@@ -141,8 +143,8 @@ absl::StatusOr<PortAuthority::Granted> PortAuthority::Find(
     return granted;
   }
   return absl::ResourceExhaustedError(
-      absl::StrCat("no ", count, " consecutive free ports in ",
-                   range_.first, "-", range_.last));
+      absl::StrCat("no ", count, " consecutive free ports in ", range_.first,
+                   "-", range_.last));
 }
 
 std::vector<uint16_t> PortAuthority::PortsOf(pid_t pid) const {

@@ -31,7 +31,12 @@ namespace gtest_port_serve {
 namespace {
 
 // What an epoll event is about: the kind in the high half, the fd below.
-enum Kind : uint64_t { kListener = 1, kSignal = 2, kConnection = 3, kOwner = 4 };
+enum Kind : uint64_t {
+  kListener = 1,
+  kSignal = 2,
+  kConnection = 3,
+  kOwner = 4
+};
 
 uint64_t Tag(Kind kind, int fd) {
   return (uint64_t{kind} << 32) | static_cast<uint32_t>(fd);
@@ -369,7 +374,8 @@ absl::Status PortServerDaemon::Run() {
   // Every port held for a portpicker client holds a claim descriptor: allow
   // as many descriptors as the hard limit does.
   rlimit files;
-  if (::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+  if (::getrlimit(RLIMIT_NOFILE, &files) == 0 &&
+      files.rlim_cur < files.rlim_max) {
     files.rlim_cur = files.rlim_max;
     (void)::setrlimit(RLIMIT_NOFILE, &files);
   }
@@ -395,15 +401,14 @@ absl::Status PortServerDaemon::Run() {
   if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, signal_fd.get(), &ev) != 0) {
     return Errno(errno, "epoll_ctl(signalfd)");
   }
-  std::fprintf(stderr, "gtest-port serve: %s; ports %d-%d; %s\n",
-               checker_.Describe().c_str(), options_.range.first,
-               options_.range.last,
-               absl::StrCat("at most ", options_.max_connections,
-                            " connections, ", options_.max_ports_per_client,
-                            " ports per client, ",
-                            absl::FormatDuration(options_.request_timeout),
-                            " per request")
-                   .c_str());
+  std::fprintf(
+      stderr, "gtest-port serve: %s; ports %d-%d; %s\n",
+      checker_.Describe().c_str(), options_.range.first, options_.range.last,
+      absl::StrCat("at most ", options_.max_connections, " connections, ",
+                   options_.max_ports_per_client, " ports per client, ",
+                   absl::FormatDuration(options_.request_timeout),
+                   " per request")
+          .c_str());
   // The Python server's words, which scripts wait for.
   std::fprintf(stderr, "Serving on %s\n", Describe().c_str());
   std::fflush(stderr);

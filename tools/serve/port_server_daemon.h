@@ -41,10 +41,10 @@
 
 #include <cstdint>
 #include <deque>
-#include <utility>
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -128,8 +128,8 @@ class PortServerDaemon {
   PortChecker checker_;
   PortAuthority authority_;
   UniqueFd listener_;
-  bool activated_ = false;     // The listener came from systemd.
-  std::string unlink_path_;    // A socket file to remove on shutdown.
+  bool activated_ = false;   // The listener came from systemd.
+  std::string unlink_path_;  // A socket file to remove on shutdown.
   UniqueFd epoll_;
   std::map<int, Connection> connections_;
   std::deque<std::pair<absl::Time, int>> deadlines_;  // In arrival order.

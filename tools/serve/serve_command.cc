@@ -80,8 +80,9 @@ std::string Printable(absl::string_view text) {
     if (c == '\n' || (c >= 0x20 && c < 0x7f)) {
       out.push_back(c);
     } else {
-      absl::StrAppend(&out, "\\x",
-                      absl::Hex(static_cast<unsigned char>(c), absl::kZeroPad2));
+      absl::StrAppend(
+          &out, "\\x",
+          absl::Hex(static_cast<unsigned char>(c), absl::kZeroPad2));
     }
   }
   return out;
@@ -108,8 +109,8 @@ bool ParsePositive(absl::string_view text, int* out) {
 int PrintStats(const std::string& address) {
   absl::Status valid = ValidateServeAddress(address);
   if (!valid.ok()) {
-    return Usage(absl::StrCat("--address \"", address, "\": ",
-                              valid.message()));
+    return Usage(
+        absl::StrCat("--address \"", address, "\": ", valid.message()));
   }
   int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return Fail(absl::StrCat("socket: ", std::strerror(errno)));
@@ -118,15 +119,15 @@ int PrintStats(const std::string& address) {
   addr.sun_family = AF_UNIX;
   std::memcpy(addr.sun_path, address.data(), address.size());
   if (address[0] == '@') addr.sun_path[0] = '\0';
-  const auto len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) +
-                                          address.size() +
-                                          (address[0] == '@' ? 0 : 1));
+  const auto len =
+      static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + address.size() +
+                             (address[0] == '@' ? 0 : 1));
   std::string reply;
   if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), len) != 0) {
     const int error = errno;
     ::close(fd);
-    return Fail(absl::StrCat("no port server at ", address, ": connect: ",
-                             std::strerror(error)));
+    return Fail(absl::StrCat("no port server at ", address,
+                             ": connect: ", std::strerror(error)));
   }
   const char request[] = "gtest_port/1 stats\n";
   (void)::send(fd, request, sizeof(request) - 1, MSG_NOSIGNAL);
@@ -134,8 +135,8 @@ int PrintStats(const std::string& address) {
   char buf[4096];
   while (reply.size() < 64 * 1024) {
     pollfd p{fd, POLLIN, 0};
-    const int ms = static_cast<int>(
-        absl::ToInt64Milliseconds(deadline - absl::Now()));
+    const int ms =
+        static_cast<int>(absl::ToInt64Milliseconds(deadline - absl::Now()));
     if (ms <= 0 || ::poll(&p, 1, ms) <= 0) break;
     const ssize_t got = ::recv(fd, buf, sizeof(buf), 0);
     if (got <= 0) break;
@@ -191,8 +192,8 @@ int ServeCommand(const std::vector<std::string>& args) {
     if (name == "--address") {
       absl::Status valid = ValidateServeAddress(value);
       if (!valid.ok()) {
-        return Usage(absl::StrCat("--address \"", value, "\": ",
-                                  valid.message()));
+        return Usage(
+            absl::StrCat("--address \"", value, "\": ", valid.message()));
       }
       options.address = value;
     } else if (name == "--range") {

@@ -58,8 +58,8 @@ absl::Status ValidateServeAddress(absl::string_view address) {
 
 struct PortChecker::Engine {
   explicit Engine(System& system)
-      : claimer(System::Real(), gtest_port_internal::ClaimMechanism::kAbstractSocket,
-                ""),
+      : claimer(System::Real(),
+                gtest_port_internal::ClaimMechanism::kAbstractSocket, ""),
         prober(system) {}
   gtest_port_internal::PortClaimer claimer;
   gtest_port_internal::PortProber prober;

@@ -14,7 +14,7 @@
 //
 // Example:
 //
-//   absl::StatusOr<gtest_port::PortRange> range = ParseServeRange("15000-24999");
+//   absl::StatusOr<PortRange> range = ParseServeRange("15000-24999");
 //   PortChecker checker(/*ipv6=*/true);
 //   absl::StatusOr<UniqueFd> claim = checker.CheckAndClaim(15000);
 //   if (claim.ok() && claim->valid()) { /* 15000 is ours to hand out */ }

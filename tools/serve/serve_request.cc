@@ -50,8 +50,8 @@ bool ParseDigits(absl::string_view text, int64_t* value) {
 
 absl::StatusOr<ServeRequest> ParseServeRequest(absl::string_view request) {
   if (request.size() > kMaxRequestBytes) {
-    return Malformed(request, absl::StrCat("longer than ", kMaxRequestBytes,
-                                           " bytes"));
+    return Malformed(request,
+                     absl::StrCat("longer than ", kMaxRequestBytes, " bytes"));
   }
   const absl::string_view line = absl::StripAsciiWhitespace(request);
   ServeRequest out;
