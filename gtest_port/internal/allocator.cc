@@ -81,7 +81,47 @@ PortAllocator::PortAllocator(Config config, System& system)
 
 absl::StatusOr<gtest_port::PortReservation> PortAllocator::Reserve(int count) {
   if (portserver_ != nullptr && count == 1) return ReserveFromPortServer();
+  if (portserver_ != nullptr && count > 1 && count <= kMaxPortServerBlock) {
+    std::optional<absl::StatusOr<gtest_port::PortReservation>> block =
+        ReserveBlockFromPortServer(count);
+    if (block.has_value()) return *std::move(block);
+  }
   return ReserveLocal(count);
+}
+
+std::optional<absl::StatusOr<gtest_port::PortReservation>>
+PortAllocator::ReserveBlockFromPortServer(int count) {
+  PortServerState& state = *portserver_state_;
+  {
+    absl::MutexLock lock(&state.mu);
+    if (!state.error.ok() || state.blocks_refused) return std::nullopt;
+  }
+  absl::StatusOr<uint16_t> first = portserver_->RequestBlock(count);
+  if (!first.ok()) {
+    absl::MutexLock lock(&state.mu);
+    state.blocks_refused = true;
+    return std::nullopt;
+  }
+  HeldPorts held;
+  for (int i = 0; i < count; ++i) {
+    const uint16_t port = static_cast<uint16_t>(*first + i);
+    absl::StatusOr<HeldPort> one = HoldPortServerPort(port);
+    if (one.ok() && one->claim.valid()) {
+      held.push_back(*std::move(one));
+      continue;
+    }
+    // Busy here: the block is no good. Its ports stay this process's with
+    // the server; they serve later single reservations.
+    absl::MutexLock lock(&state.mu);
+    for (int j = 0; j < count; ++j) {
+      state.free_ports.push_back(static_cast<uint16_t>(*first + j));
+    }
+    held.clear();  // Drops the claims taken so far.
+    if (!one.ok()) return absl::StatusOr<gtest_port::PortReservation>(
+        one.status());
+    return std::nullopt;
+  }
+  return absl::StatusOr<gtest_port::PortReservation>(Hand(std::move(held)));
 }
 
 absl::StatusOr<gtest_port::PortReservation> PortAllocator::ReserveLocal(
@@ -305,7 +345,9 @@ std::string PortAllocator::Describe() const {
     const absl::Status error = portserver_status();
     if (error.ok()) {
       absl::StrAppend(&line, "; single ports come from the port server at ",
-                      portserver_->address(), " (blocks from the range above)");
+                      portserver_->address(),
+                      " (blocks too where it serves them, as gtest-port serve "
+                      "does; else from the range above)");
     } else {
       absl::StrAppend(&line, "; not using the port server: ", error.message());
     }

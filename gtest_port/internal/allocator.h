@@ -23,9 +23,11 @@
 // warns once on stderr and reserves locally from then on. The free list and
 // that verdict belong to the process (PortServerState), not to one
 // allocator: the server gives ports to a process, and PortEnvironment makes
-// a new allocator on every --gtest_repeat iteration. Blocks always use the
-// local mechanism. Without a port server the local path costs what it did:
-// one pointer test.
+// a new allocator on every --gtest_repeat iteration. A block (2-64 ports)
+// is asked of the server with the block extension, which only `gtest-port
+// serve` serves; the first refusal makes this process's blocks local from
+// then on (singles keep using the server), as larger blocks always are.
+// Without a port server the local path costs what it did: one pointer test.
 //
 // It knows nothing of GoogleTest; the glue in port_environment.cc and
 // port_fixture.cc decides which allocator tests use (see Default()).
@@ -44,6 +46,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/base/thread_annotations.h"
@@ -71,6 +74,8 @@ struct PortServerState {
   std::deque<uint16_t> free_ports ABSL_GUARDED_BY(mu);
   // Why this process stopped asking the server; OK while it asks.
   absl::Status error ABSL_GUARDED_BY(mu);
+  // The server refused a block once (Python's portserver always does).
+  bool blocks_refused ABSL_GUARDED_BY(mu) = false;
 };
 
 class PortAllocator : public std::enable_shared_from_this<PortAllocator> {
@@ -130,6 +135,11 @@ class PortAllocator : public std::enable_shared_from_this<PortAllocator> {
 
   absl::StatusOr<gtest_port::PortReservation> ReserveLocal(int count);
   absl::StatusOr<gtest_port::PortReservation> ReserveFromPortServer();
+  // A block of `count` consecutive ports from the server, claimed and
+  // probed; std::nullopt when the server cannot give one (then the caller
+  // reserves locally).
+  std::optional<absl::StatusOr<gtest_port::PortReservation>>
+  ReserveBlockFromPortServer(int count);
   // Claims and probes `port`, a port from the server: a HeldPort with a
   // valid claim when it is ours, one with an empty claim when it is busy.
   absl::StatusOr<HeldPort> HoldPortServerPort(uint16_t port);
