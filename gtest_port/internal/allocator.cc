@@ -56,9 +56,9 @@ std::shared_ptr<PortServerState> PortServerStateFor(
 
 absl::StatusOr<std::shared_ptr<PortAllocator>> Make(
     const gtest_port::Options& options) {
-  absl::StatusOr<Config> config = ResolveConfig(
-      options, System::Real(),
-      [](const char* name) -> const char* { return std::getenv(name); });
+  absl::StatusOr<Config> config =
+      ResolveConfig(options, System::Real(),
+                    [](const char* name) -> const char* { return std::getenv(name); });
   if (!config.ok()) return config.status();
   return std::make_shared<PortAllocator>(*std::move(config), System::Real());
 }
@@ -117,8 +117,9 @@ PortAllocator::ReserveBlockFromPortServer(int count) {
       state.free_ports.push_back(static_cast<uint16_t>(*first + j));
     }
     held.clear();  // Drops the claims taken so far.
-    if (!one.ok())
+    if (!one.ok()) {
       return absl::StatusOr<gtest_port::PortReservation>(one.status());
+    }
     return std::nullopt;
   }
   return absl::StatusOr<gtest_port::PortReservation>(Hand(std::move(held)));
@@ -142,11 +143,12 @@ absl::StatusOr<gtest_port::PortReservation> PortAllocator::ReserveLocal(
   int64_t claimed = 0;
   int64_t in_use = 0;
   for (int attempt = 0; attempt < positions; ++attempt) {
-    const uint64_t ticket = count > 1
-                                ? block_ticket + attempt
-                                : next_.fetch_add(1, std::memory_order_relaxed);
-    const uint16_t first = candidates.BlockStart(
-        static_cast<int>((start_ + ticket) % positions), count);
+    const uint64_t ticket =
+        count > 1 ? block_ticket + attempt
+                  : next_.fetch_add(1, std::memory_order_relaxed);
+    const uint16_t first =
+        candidates.BlockStart(static_cast<int>((start_ + ticket) % positions),
+                              count);
     HeldPorts held;
     for (int i = 0; i < count; ++i) {
       const uint16_t port = static_cast<uint16_t>(first + i);

@@ -81,11 +81,11 @@ struct PortServerState {
 class PortAllocator : public std::enable_shared_from_this<PortAllocator> {
  public:
   struct Stats {
-    int64_t reservations = 0;  // Successful Reserve() calls.
-    int64_t busy_claimed = 0;  // Candidates another gtest_port user held.
-    int64_t busy_in_use = 0;   // Candidates a foreign socket was bound to.
-    int64_t live = 0;          // Reservations held now.
-    int64_t peak_live = 0;     // Most reservations held at once.
+    int64_t reservations = 0;    // Successful Reserve() calls.
+    int64_t busy_claimed = 0;    // Candidates another gtest_port user held.
+    int64_t busy_in_use = 0;     // Candidates a foreign socket was bound to.
+    int64_t live = 0;            // Reservations held now.
+    int64_t peak_live = 0;       // Most reservations held at once.
     // With a port server only:
     int64_t portserver_requests = 0;   // Ports asked of the server.
     int64_t portserver_reused = 0;     // Taken from the free list instead.
