@@ -156,7 +156,8 @@ INSTANTIATE_TEST_SUITE_P(
         UsageCase{
             "UnknownCommand",
             {"frob"},
-            "unknown command \"frob\"; expected list, who, reserve or help"},
+            "unknown command \"frob\"; expected list, who, reserve, serve or "
+            "help"},
         UsageCase{
             "HelpForUnknown", {"help", "frob"}, "unknown command \"frob\""},
         UsageCase{"ListWithArgument",

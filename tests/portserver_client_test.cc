@@ -245,9 +245,11 @@ TEST(PortServerClientTest, SendsThePidAndANewlineInOneSend) {
   absl::StatusOr<uint16_t> port = client.RequestPort(::getpid());
   ASSERT_TRUE(port.ok()) << port.status();
   EXPECT_EQ(*port, 20001);
-  // The fake, like the real server, takes what one read returns.
+  // The fake, like the real server, takes what one read returns. The "+"
+  // tells `gtest-port serve` that this process claims the port itself;
+  // Python's int() reads "+PID" as PID.
   EXPECT_EQ(fake.requests(),
-            std::vector<std::string>{absl::StrCat(::getpid(), "\n")});
+            std::vector<std::string>{absl::StrCat("+", ::getpid(), "\n")});
 }
 
 TEST(PortServerClientTest, NobodyListeningIsUnavailable) {
@@ -559,7 +561,7 @@ TEST(PortServerAllocatorTest, GarbageReplyFallsBackNamingTheReply) {
             absl::StatusCode::kInvalidArgument);
 }
 
-TEST(PortServerAllocatorTest, BlocksStayLocal) {
+TEST(PortServerAllocatorTest, BlocksComeFromServersThatServeThem) {
   PrivateRange pool(4);
   PrivateRange local(10);
   std::unique_ptr<PortServer> server = StartServer(pool);
@@ -569,11 +571,20 @@ TEST(PortServerAllocatorTest, BlocksStayLocal) {
   absl::StatusOr<gtest_port_internal::Reservation> block = allocator->Reserve(3);
   ASSERT_TRUE(block.ok()) << block.status();
   ASSERT_EQ(block->size(), 3);
+  // Python's server refuses the block request (gtest-port serve's
+  // extension); `gtest-port serve` serves it from its pool.
+  const PrivateRange& from =
+      server->kind() == gtest_port_testing::PortServerKind::kGtestPort ? pool
+                                                                       : local;
   for (int i = 0; i < 3; ++i) {
-    EXPECT_TRUE(local.range().contains((*block)[i])) << (*block)[i];
+    EXPECT_TRUE(from.range().contains((*block)[i])) << (*block)[i];
   }
   EXPECT_EQ(allocator->stats()[gtest_port_internal::Stats::kPortServerRequests], 0);
   EXPECT_TRUE(allocator->portserver_status().ok());
+  // Singles still come from the server.
+  absl::StatusOr<gtest_port_internal::Reservation> single = allocator->Reserve(1);
+  ASSERT_TRUE(single.ok()) << single.status();
+  EXPECT_TRUE(pool.range().contains(single->port())) << single->port();
 }
 
 // ---------------------------------------------------------------------------
@@ -688,7 +699,8 @@ bool CanUnsharePid() {
 
 TEST(PortServerProcessTest, ProcessInAnotherPidNamespaceFallsBack) {
   // Bazel's sandbox, containers, `unshare --pid`: the pid the process would
-  // send does not name it where the server runs.
+  // send does not name it where the server runs. Python's server cannot
+  // serve it (the process falls back); `gtest-port serve` can.
   if (!CanUnsharePid()) {
     GTEST_SKIP() << "unshare --pid is not permitted here (needs "
                     "CAP_SYS_ADMIN or user namespaces)";
@@ -702,9 +714,16 @@ TEST(PortServerProcessTest, ProcessInAnotherPidNamespaceFallsBack) {
                   {server->EnvEntry(), local.EnvEntry()});
   HolderOutput out = ReadHolder(holder);
   ASSERT_EQ(out.ports.size(), 1u);
-  EXPECT_TRUE(local.range().contains(out.ports[0])) << out.ports[0];
-  EXPECT_THAT(out.other,
-              AllOf(StartsWith(kWarning), HasSubstr("another PID namespace")));
+  if (server->kind() == gtest_port_testing::PortServerKind::kGtestPort) {
+    // `gtest-port serve` tells its clients apart by SO_PEERCRED, not by the
+    // pid they write: the process in its own PID namespace is served.
+    EXPECT_TRUE(pool.range().contains(out.ports[0])) << out.ports[0];
+    EXPECT_EQ(out.other, "");
+  } else {
+    EXPECT_TRUE(local.range().contains(out.ports[0])) << out.ports[0];
+    EXPECT_THAT(out.other, AllOf(StartsWith(kWarning),
+                                 HasSubstr("another PID namespace")));
+  }
   // The same holder outside the namespace does get a pool port.
   Subprocess outside =
       StartHolder({}, 1, {server->EnvEntry(), local.EnvEntry()});

@@ -38,6 +38,7 @@
 #include "gtest_port/internal/engine/reporter.h"
 #include "gtest_port/internal/platform/platform.h"
 #include "gtest_port/port_users.h"
+#include "tools/serve/serve_command.h"
 
 extern char** environ;
 
@@ -64,6 +65,9 @@ commands:
   reserve [-n N] [--block] -- COMMAND [ARG]...
                        reserve ports, run COMMAND with them in the
                        environment, hold them until COMMAND exits
+  serve [--address=@NAME] [--range=LO-HI] [--stats]
+                       a port server for every language on this host
+                       (Python portpicker's protocol)
   help [COMMAND]       this text, or a command's
 
 `gtest-port COMMAND --help` describes COMMAND.
@@ -394,12 +398,16 @@ int main(int argc, char** argv) {
     if (args[0] == "list") return PrintHelp(kListHelp);
     if (args[0] == "who") return PrintHelp(kWhoHelp);
     if (args[0] == "reserve") return PrintHelp(kReserveHelp);
+    if (args[0] == "serve") return PrintHelp(gtest_port_serve::kServeHelp);
     return Usage("help", absl::StrCat("unknown command \"", args[0],
-                                      "\"; expected list, who or reserve"));
+                                      "\"; expected list, who, reserve or "
+                                      "serve"));
   }
   if (command == "list") return List(args);
   if (command == "who") return Who(args);
   if (command == "reserve") return Reserve(args);
+  if (command == "serve") return gtest_port_serve::ServeCommand(args);
   return Usage("", absl::StrCat("unknown command \"", command,
-                                "\"; expected list, who, reserve or help"));
+                                "\"; expected list, who, reserve, serve or "
+                                "help"));
 }

@@ -20,7 +20,7 @@ constexpr char kTotalShardsVar[] = "GTEST_TOTAL_SHARDS";
 
 // How much of a bad value a message quotes: it stays one readable line
 // whatever was set.
-constexpr size_t kQuotedValue = 100;
+constexpr size_t kQuotedValue = 256;
 
 // The value is quoted escaped, so that a control byte or newline in it
 // cannot garble the one-line message, and cut to kQuotedValue bytes.

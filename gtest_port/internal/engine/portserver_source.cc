@@ -26,6 +26,8 @@ struct PortServerState {
   absl::flat_hash_set<uint16_t> on_free_list ABSL_GUARDED_BY(mu);
   // Why this process stopped asking the server; OK while it asks.
   absl::Status error ABSL_GUARDED_BY(mu);
+  // The server refused a block once (Python's portserver always does).
+  bool blocks_refused ABSL_GUARDED_BY(mu) = false;
 
   void Push(uint16_t port) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
     if (on_free_list.insert(port).second) free_ports.push_back(port);
@@ -118,6 +120,44 @@ absl::StatusOr<std::optional<HeldPort>> PortServerSource::Take() {
     if (!held.ok() || held->has_value()) return held;
   }
   return std::optional<HeldPort>();
+}
+
+absl::StatusOr<std::optional<HeldPorts>> PortServerSource::TakeBlock(
+    int count) {
+  PortServerState& state = *state_;
+  {
+    absl::MutexLock lock(&state.mu);
+    if (!state.error.ok() || state.blocks_refused) return std::nullopt;
+  }
+  absl::StatusOr<uint16_t> first = client_.RequestBlock(count);
+  if (!first.ok()) {
+    absl::MutexLock lock(&state.mu);
+    state.blocks_refused = true;
+    return std::nullopt;
+  }
+  HeldPorts held;
+  for (int i = 0; i < count; ++i) {
+    const auto port = static_cast<uint16_t>(*first + i);
+    absl::StatusOr<HoldResult> result =
+        HoldPort(claimer_, prober_, port, stats_);
+    if (result.ok() && result->state == HoldResult::kHeld) {
+      held.push_back(HeldPort{port, std::move(result->claim), true});
+      continue;
+    }
+    // Busy here: the block is no good. Its ports stay this process's with
+    // the server; they serve later single reservations.
+    held.clear();  // Drops the claims taken so far.
+    {
+      absl::MutexLock lock(&state.mu);
+      for (int j = 0; j < count; ++j) {
+        state.Push(static_cast<uint16_t>(*first + j));
+      }
+    }
+    stats_.Add(Stats::kPortServerSetAside);
+    if (!result.ok()) return result.status();
+    return std::nullopt;
+  }
+  return std::optional<HeldPorts>(std::move(held));
 }
 
 void PortServerSource::Return(uint16_t port) {

@@ -13,6 +13,11 @@
 // claimed or busy is put aside on the free list and another is asked for.
 // The free list holds each port once, whatever the server repeats.
 //
+// Blocks. A block of 2 to kMaxBlock ports is asked of the server with the
+// block extension (docs/serve.md), which `gtest-port serve` serves and
+// Python's portserver refuses; the first refusal makes this process's
+// blocks local from then on (single ports keep using the server).
+//
 // When the server cannot be used -- unreachable, refusing, not answering
 // within the timeout, answering garbage, or in another PID namespace -- the
 // source warns once (reporter.h) and reports itself unusable from then on;
@@ -64,6 +69,15 @@ class PortServerSource {
   // (any more) or gave only busy ports; an error when a claim or probe could
   // not be tried.
   absl::StatusOr<std::optional<HeldPort>> Take();
+
+  // The most ports one block request asks the server for.
+  static constexpr int kMaxBlock = 64;
+
+  // `count` consecutive held ports from the server; nullopt when the server
+  // does not serve blocks (any more) or the block it gave is busy here (its
+  // ports then serve later single reservations); an error when a claim or
+  // probe could not be tried.
+  absl::StatusOr<std::optional<HeldPorts>> TakeBlock(int count);
 
   // Puts a released server port back on the free list.
   void Return(uint16_t port);
