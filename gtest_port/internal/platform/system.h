@@ -53,6 +53,13 @@ class System {
   // lstat(2): never follows a symbolic link.
   virtual int Lstat(const char* path, struct stat* st) = 0;
   virtual int Fstat(int fd, struct stat* st) = 0;
+  virtual int Fchmod(int fd, mode_t mode) = 0;
+  virtual int Ftruncate(int fd, off_t length) = 0;
+  virtual ssize_t Pwrite(int fd, const void* data, size_t size,
+                         off_t offset) = 0;
+  // access(2): whether this process may e.g. write (W_OK) in `path`.
+  virtual int Access(const char* path, int mode) = 0;
+  virtual uid_t Geteuid() = 0;
   // Reads a small text file such as /proc/sys/net/ipv4/ip_local_port_range.
   // NotFound when it does not exist.
   virtual absl::StatusOr<std::string> ReadFile(absl::string_view path) = 0;
