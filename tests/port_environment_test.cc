@@ -7,8 +7,10 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "gtest_port/internal/platform/posix_platform.h"
 #include "tests/testing/subprocess.h"
 
 namespace gtest_port {
@@ -73,9 +75,12 @@ TEST(PortEnvironmentTest, PrintsOneLineNamingShardSliceAndClaim) {
   ASSERT_TRUE(run.ok()) << run.status();
   EXPECT_EQ(run->exit_code, 0) << run->output;
   EXPECT_THAT(run->output,
-              HasSubstr("[gtest_port] shard 1 of 4 owns ports 23192-26383 of "
-                        "20000-32767 (3192 candidates); claims by abstract "
-                        "sockets @gtest_port/v1/<port>"));
+              HasSubstr(absl::StrCat(
+                  "[gtest_port] shard 1 of 4 owns ports 23192-26383 of "
+                  "20000-32767 (3192 candidates); claims by ",
+                  gtest_port_internal::kLinuxBackend
+                      ? "abstract sockets @gtest_port/v1/<port>"
+                      : "lock files /var/tmp/gtest_port/<port>.lock")));
 }
 
 TEST(PortEnvironmentTest, ShardsTestsInItsSlice) {

@@ -3,6 +3,7 @@
 
 #include "gtest_port/port_fixture.h"
 
+#include <memory>
 #include <set>
 #include <thread>
 #include <vector>
@@ -13,6 +14,7 @@
 #include "gtest_port/internal/engine/allocator.h"
 #include "gtest_port/internal/glue/default_allocator.h"
 #include "gtest_port/internal/platform/claim.h"
+#include "gtest_port/internal/platform/platform.h"
 #include "gtest_port/matchers.h"
 #include "tests/testing/private_range.h"
 #include "tests/testing/sockets.h"
@@ -20,19 +22,21 @@
 namespace gtest_port {
 namespace {
 
-using ::gtest_port_internal::ClaimMechanism;
 using ::gtest_port_internal::PortAllocator;
-using ::gtest_port_internal::PortClaimer;
-using ::gtest_port_internal::System;
 using ::gtest_port_testing::BindSocket;
 using ::gtest_port_testing::PrivateRange;
 using ::testing::AllOf;
 using ::testing::HasSubstr;
 
-// Whether some live gtest_port claim holds `port` right now.
+// Whether some live gtest_port claim of the platform's default kind
+// (abstract sockets on Linux, lock files on the portable back-end) holds
+// `port` right now.
 bool IsClaimed(uint16_t port) {
-  const PortClaimer claimer(System::Real(), ClaimMechanism::kAbstractSocket, "");
-  absl::StatusOr<gtest_port_internal::UniqueFd> claim = claimer.Claim(port);
+  const gtest_port_internal::Platform& platform =
+      gtest_port_internal::RealPlatform();
+  const std::unique_ptr<gtest_port_internal::Claimer> claimer =
+      platform.MakeClaimer(platform.DefaultLockDir());
+  absl::StatusOr<gtest_port_internal::UniqueFd> claim = claimer->Claim(port);
   return claim.ok() && !claim->valid();
 }
 

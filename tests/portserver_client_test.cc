@@ -31,6 +31,7 @@
 #include "gtest/gtest.h"
 #include "gtest_port/internal/engine/allocator.h"
 #include "gtest_port/internal/platform/claim.h"
+#include "gtest_port/internal/platform/platform.h"
 #include "gtest_port/internal/engine/config.h"
 #include "gtest_port/matchers.h"
 #include "gtest_port/port_reservation.h"
@@ -41,14 +42,11 @@
 namespace gtest_port {
 namespace {
 
-using ::gtest_port_internal::ClaimMechanism;
 using ::gtest_port_internal::Config;
 using ::gtest_port_internal::ParsePortServerReply;
 using ::gtest_port_internal::PortAllocator;
-using ::gtest_port_internal::PortClaimer;
 using ::gtest_port_internal::PortServerClient;
 using ::gtest_port_internal::ResolveConfig;
-using ::gtest_port_internal::System;
 using ::gtest_port_internal::UniqueFd;
 using ::gtest_port_internal::ValidatePortServerAddress;
 using ::gtest_port_testing::FakePortServer;
@@ -352,9 +350,14 @@ TEST(PortServerAllocatorTest, SinglePortsComeFromThePoolAndAreClaimed) {
 
   // Held machine-wide like any reservation: another gtest_port user (a
   // local one, without the port server) cannot claim them.
-  PortClaimer claimer(System::Real(), ClaimMechanism::kAbstractSocket, "");
+  // (The platform's default claim: abstract sockets on Linux, lock files
+  // on the portable back-end.)
+  const gtest_port_internal::Platform& platform =
+      gtest_port_internal::RealPlatform();
+  const std::unique_ptr<gtest_port_internal::Claimer> claimer =
+      platform.MakeClaimer(platform.DefaultLockDir());
   for (uint16_t port : ports) {
-    absl::StatusOr<UniqueFd> claim = claimer.Claim(port);
+    absl::StatusOr<UniqueFd> claim = claimer->Claim(port);
     ASSERT_TRUE(claim.ok()) << claim.status();
     EXPECT_FALSE(claim->valid()) << "port " << port << " was not claimed";
   }
@@ -456,8 +459,11 @@ TEST(PortServerAllocatorTest, ClaimedServerPortIsPutAsideAndTakenLater) {
   PrivateRange local(10);
   const uint16_t taken = pool.first();
   const uint16_t other = static_cast<uint16_t>(pool.first() + 1);
-  PortClaimer claimer(System::Real(), ClaimMechanism::kAbstractSocket, "");
-  absl::StatusOr<UniqueFd> local_user = claimer.Claim(taken);
+  const gtest_port_internal::Platform& platform =
+      gtest_port_internal::RealPlatform();
+  const std::unique_ptr<gtest_port_internal::Claimer> claimer =
+      platform.MakeClaimer(platform.DefaultLockDir());  // The default claim.
+  absl::StatusOr<UniqueFd> local_user = claimer->Claim(taken);
   ASSERT_TRUE(local_user.ok() && local_user->valid()) << local_user.status();
 
   std::unique_ptr<PortServer> server = StartServer(pool);

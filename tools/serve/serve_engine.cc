@@ -19,57 +19,15 @@ using gtest_port_internal::System;
 
 // The real system, except that IPv6 sockets cannot be created: the prober
 // then probes IPv4 only, as it does on a host without IPv6.
-class Ipv4OnlySystem final : public System {
+class Ipv4OnlySystem final : public gtest_port_internal::ForwardingSystem {
  public:
   int Socket(int domain, int type, int protocol) override {
     if (domain == AF_INET6) {
       errno = EAFNOSUPPORT;
       return -1;
     }
-    return Real().Socket(domain, type, protocol);
+    return ForwardingSystem::Socket(domain, type, protocol);
   }
-  int Bind(int fd, const sockaddr* addr, socklen_t len) override {
-    return Real().Bind(fd, addr, len);
-  }
-  int SetSockOpt(int fd, int level, int name, const void* value,
-                 socklen_t len) override {
-    return Real().SetSockOpt(fd, level, name, value, len);
-  }
-  int Open(const char* path, int flags, mode_t mode) override {
-    return Real().Open(path, flags, mode);
-  }
-  int Flock(int fd, int operation) override {
-    return Real().Flock(fd, operation);
-  }
-  absl::StatusOr<std::string> ReadFile(absl::string_view path) override {
-    return Real().ReadFile(path);
-  }
-  int Connect(int fd, const sockaddr* addr, socklen_t len) override {
-    return Real().Connect(fd, addr, len);
-  }
-  int GetSockOpt(int fd, int level, int name, void* value,
-                 socklen_t* len) override {
-    return Real().GetSockOpt(fd, level, name, value, len);
-  }
-  int Poll(pollfd* fds, nfds_t count, int timeout_ms) override {
-    return Real().Poll(fds, count, timeout_ms);
-  }
-  ssize_t Send(int fd, const void* data, size_t size, int flags) override {
-    return Real().Send(fd, data, size, flags);
-  }
-  ssize_t Recv(int fd, void* data, size_t size, int flags) override {
-    return Real().Recv(fd, data, size, flags);
-  }
-  int Mkdir(const char* path, mode_t mode) override {
-    return Real().Mkdir(path, mode);
-  }
-  int Chmod(const char* path, mode_t mode) override {
-    return Real().Chmod(path, mode);
-  }
-  int Lstat(const char* path, struct stat* st) override {
-    return Real().Lstat(path, st);
-  }
-  int Fstat(int fd, struct stat* st) override { return Real().Fstat(fd, st); }
 };
 
 }  // namespace

@@ -16,10 +16,18 @@ namespace gtest_port_internal {
 PortProber::PortProber(System& system) : system_(system) {
   UniqueFd fd(system_.Socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0));
   ipv6_ = fd.valid() || (errno != EAFNOSUPPORT && errno != EPROTONOSUPPORT);
-  if (ipv6_) {
+#if defined(__linux__) && !defined(GTEST_PORT_BACKEND_POSIX)
+  constexpr bool kProcV6only = true;
+#else
+  constexpr bool kProcV6only = false;
+#endif
+  if (ipv6_ && kProcV6only) {
     absl::StatusOr<std::string> v6only =
         system_.ReadFile("/proc/sys/net/ipv6/bindv6only");
     clear_v6only_ = v6only.ok() && absl::StripAsciiWhitespace(*v6only) != "0";
+  } else if (ipv6_) {
+    // No /proc to ask: clearing IPV6_V6ONLY (POSIX) is always right.
+    clear_v6only_ = true;
   }
 }
 

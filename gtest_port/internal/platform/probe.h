@@ -8,7 +8,9 @@
 // IPV6_V6ONLY off) covers IPv4 and IPv6 at once: Linux refuses the bind when
 // any IPv4 or IPv6 socket holds the port. Where it has no IPv6
 // (EAFNOSUPPORT), IPv4 sockets are used. The probe sets no socket option it
-// does not need: IPV6_V6ONLY is cleared only where net.ipv6.bindv6only = 1.
+// does not need: on Linux IPV6_V6ONLY is cleared only where
+// net.ipv6.bindv6only = 1; the portable back-end, with no /proc to ask,
+// always clears it.
 //
 // Example:
 //
