@@ -19,9 +19,11 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "gtest_port/internal/diagnostics/terminal_text.h"
@@ -80,6 +82,22 @@ int64_t BytesRead() {
   int64_t value = 0;
   while (io >> key >> value) {
     if (key == "rchar:") return value;
+  }
+  return -1;
+}
+
+// This process's peak resident memory in KiB (VmHWM in /proc/self/status).
+int64_t PeakMemoryKib() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    int64_t kib = 0;
+    if (absl::StartsWith(line, "VmHWM:") &&
+        absl::SimpleAtoi(absl::StripSuffix(
+                             absl::StripAsciiWhitespace(line.substr(6)), " kB"),
+                         &kib)) {
+      return kib;
+    }
   }
   return -1;
 }
@@ -153,10 +171,13 @@ TEST(PublishedTableReaderTest, AnAbsurdSizeIsReadOnlyUpToTheLayout) {
   ASSERT_TRUE(fd.valid()) << std::strerror(errno);
   ASSERT_EQ(::ftruncate(fd.get(), off_t{1} << 32), 0) << std::strerror(errno);
   const int64_t before = BytesRead();
+  const int64_t peak_before = PeakMemoryKib();
   ASSERT_GE(before, 0) << "no /proc/self/io";
   absl::StatusOr<std::vector<PublishedReservation>> table =
       ReadPublishedTable(FdPath(fd));
   const int64_t read = BytesRead() - before;
+  // Neither read nor mapped and walked: memory stays put too.
+  EXPECT_LE(PeakMemoryKib() - peak_before, 16 * 1024);
   ASSERT_TRUE(table.ok()) << table.status();
   EXPECT_EQ(table->size(), 3u);
   // The header, then the table twice (the stable-copy check), and the
