@@ -1,5 +1,8 @@
 #include "gtest_port/port_environment.h"
 
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
 #include <memory>
 #include <string>
 
@@ -19,8 +22,19 @@ void PortEnvironment::SetUp() {
   absl::StatusOr<std::shared_ptr<PortAllocator>> allocator =
       gtest_port_internal::InstallDefaultAllocator(options_);
   if (!allocator.ok()) {
-    GTEST_FAIL() << "gtest_port: invalid configuration: "
-                 << allocator.status().message();
+    // Not GTEST_FAIL(): GoogleTest 1.12 answers a fatal failure in a global
+    // set-up by printing "[  SKIPPED ]" for every test, and CTest's
+    // gtest_discover_tests counts those as skipped -- a run that passes. The
+    // process ends here with code 1 instead, under every runner: the binary
+    // itself, ctest, Bazel shards, --gtest_repeat. Listing tests
+    // (--gtest_list_tests) sets up no environment and still works.
+    Report(Severity::kNote,
+           absl::StrCat("invalid configuration: ",
+                        allocator.status().message(),
+                        " -- no test was run; exit code 1"));
+    std::cout.flush();
+    std::fflush(nullptr);
+    std::_Exit(1);
   }
   Report(Severity::kInfo, (*allocator)->Describe());
   for (const std::string& warning : (*allocator)->config().warnings) {

@@ -94,6 +94,27 @@ TEST_F(BadInputTest, EmptyVariablesMeanUnset) {
                              : gtest_port_internal::kPosixDefaultLockDir);
 }
 
+// A value of any size gets a message of bounded size: the value is quoted
+// cut, with its length.
+TEST_F(BadInputTest, HugeValuesGetBoundedMessages) {
+  const std::string huge = std::string(1 << 20, '9') + "\x1b[2J";
+  for (const char* variable :
+       {"GTEST_PORT_RANGE", "GTEST_PORT_VERBOSE", "GTEST_SHARD_INDEX",
+        "GTEST_TOTAL_SHARDS", "PORTSERVER_ADDRESS", "GTEST_PORT_LOCK_DIR"}) {
+    SCOPED_TRACE(variable);
+    env_.clear();
+    env_[variable] = huge;
+    if (std::string(variable) == "GTEST_PORT_RANGE") {
+      env_[variable] = "20000-" + huge;  // A huge HI, quoted twice.
+    }
+    absl::StatusOr<Config> c = Resolve();
+    ASSERT_FALSE(c.ok());
+    EXPECT_EQ(c.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_LE(c.status().message().size(), 1024u) << c.status().message().substr(0, 2000);
+    EXPECT_THAT(c.status().message(), HasSubstr(variable));
+  }
+}
+
 TEST_F(BadInputTest, WhitespaceOnlyRangeIsEmpty) {
   env_["GTEST_PORT_RANGE"] = "  \t";
   absl::StatusOr<Config> c = Resolve();

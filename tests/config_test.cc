@@ -10,6 +10,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/strings/escaping.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "gtest_port/internal/platform/posix_platform.h"
@@ -122,6 +123,48 @@ INSTANTIATE_TEST_SUITE_P(
         BadEnvCase{"LockDirNotADirectory", {{"GTEST_PORT_LOCK_DIR", "/proc/version"}},
                    {"GTEST_PORT_LOCK_DIR=/proc/version"}}),
     [](const auto& info) { return std::string(info.param.name); });
+
+// GoogleTest's sentinels and syntax for its shard variables, side by side
+// with GoogleTest's own parser (testing::internal::ParseInt32, what its
+// ShouldShard() reads them with): -1 is unset, "" is 0, leading whitespace
+// and a sign are fine, anything after the number is not.
+TEST_F(ConfigTest, ShardVariablesReadExactlyAsGoogleTestReadsThem) {
+  for (const std::string index :
+       {"", "0", "1", "-1", "+1", " 1", "\t\n1", "1 ", "01", "-0", "0x1",
+        "1.0", " ", "+", "-", "2", "3", "2147483648", "-2147483649",
+        "99999999999999999999", "1\n"}) {
+    SCOPED_TRACE(absl::CHexEscape(index));
+    env_["GTEST_SHARD_INDEX"] = index;
+    env_["GTEST_TOTAL_SHARDS"] = "2";
+    int32_t google_test = 0;
+    ::testing::internal::CaptureStdout();  // ParseInt32's own warning.
+    const bool parses =
+        ::testing::internal::ParseInt32(::testing::Message(), index.c_str(),
+                                        &google_test);
+    ::testing::internal::GetCapturedStdout();
+    // ShouldShard(): both set; 0 <= index < total, or both -1 (unset).
+    const bool valid = parses && google_test >= 0 && google_test < 2;
+    absl::StatusOr<Config> c = Resolve();
+    EXPECT_EQ(c.ok(), valid) << c.status();
+    if (c.ok()) {
+      EXPECT_EQ(c->shard.index, google_test);
+    }
+  }
+  // Both -1 means unset, as in GoogleTest; and 1 shard is no sharding.
+  env_["GTEST_SHARD_INDEX"] = "-1";
+  env_["GTEST_TOTAL_SHARDS"] = "-1";
+  absl::StatusOr<Config> c = Resolve();
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->shard.total, 1);
+  env_["GTEST_TOTAL_SHARDS"] = "2";
+  EXPECT_FALSE(Resolve().ok());
+  env_["GTEST_SHARD_INDEX"] = "";
+  env_["GTEST_TOTAL_SHARDS"] = "1";
+  c = Resolve();
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->shard.index, 0);
+  EXPECT_EQ(c->shard.total, 1);
+}
 
 TEST_F(ConfigTest, EphemeralOverlapIsWarnedAboutAndSkipped) {
   if (!gtest_port_internal::kLinuxBackend) {

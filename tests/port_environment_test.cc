@@ -51,8 +51,42 @@ TEST_P(BadConfigurationTest, ExitsNonZeroBeforeAnyTestWithAClearMessage) {
   EXPECT_EQ(run->term_signal, 0) << "crashed:\n" << run->output;
   EXPECT_EQ(run->exit_code, 1) << run->output;
   EXPECT_THAT(run->output, Not(HasSubstr("ENV_CHILD_TEST_RAN")));
-  EXPECT_THAT(run->output, AllOf(HasSubstr("gtest_port: invalid configuration"),
+  EXPECT_THAT(run->output, AllOf(HasSubstr("[gtest_port] invalid configuration: "),
                                  HasSubstr(GetParam().expect)));
+  // CTest's gtest_discover_tests counts a test whose output says SKIPPED as
+  // skipped, and a run of skipped tests as passed.
+  EXPECT_THAT(run->output, Not(HasSubstr("SKIPPED")));
+}
+
+TEST(PortEnvironmentTest, BadConfigurationFailsEveryRunnerYetStillLists) {
+  const std::string bad = "GTEST_PORT_RANGE=30000-20000";
+  // One test, as gtest_discover_tests runs it.
+  absl::StatusOr<ExitInfo> one =
+      RunEnvChild({bad}, {"--gtest_filter=EnvChildTest.Reserves"});
+  ASSERT_TRUE(one.ok()) << one.status();
+  EXPECT_EQ(one->exit_code, 1) << one->output;
+  EXPECT_THAT(one->output, Not(HasSubstr("SKIPPED")));
+  // A Bazel shard (GoogleTest's sentinel -1 means "not sharded").
+  for (const char* total : {"2", "-1"}) {
+    absl::StatusOr<ExitInfo> shard = RunEnvChild(
+        {bad, total == std::string("2") ? "GTEST_SHARD_INDEX=1"
+                                        : "GTEST_SHARD_INDEX=-1",
+         absl::StrCat("GTEST_TOTAL_SHARDS=", total)});
+    ASSERT_TRUE(shard.ok()) << shard.status();
+    EXPECT_EQ(shard->exit_code, 1) << total << ":\n" << shard->output;
+    EXPECT_THAT(shard->output, Not(HasSubstr("SKIPPED")));
+  }
+  // Repeated.
+  absl::StatusOr<ExitInfo> repeat = RunEnvChild({bad}, {"--gtest_repeat=3"});
+  ASSERT_TRUE(repeat.ok()) << repeat.status();
+  EXPECT_EQ(repeat->exit_code, 1) << repeat->output;
+  EXPECT_THAT(repeat->output, Not(HasSubstr("ENV_CHILD_TEST_RAN")));
+  // Listing still lists, and succeeds, as test discovery needs.
+  absl::StatusOr<ExitInfo> list = RunEnvChild({bad}, {"--gtest_list_tests"});
+  ASSERT_TRUE(list.ok()) << list.status();
+  EXPECT_EQ(list->exit_code, 0) << list->output;
+  EXPECT_THAT(list->output, AllOf(HasSubstr("EnvChildTest."),
+                                  HasSubstr("  Reserves")));
 }
 
 INSTANTIATE_TEST_SUITE_P(

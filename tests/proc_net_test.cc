@@ -6,11 +6,16 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstddef>
+#include <cstring>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -21,6 +26,8 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "gtest_port/internal/platform/posix_platform.h"
+#include "gtest_port/internal/platform/shared_names.h"
+#include "gtest_port/internal/platform/unique_fd.h"
 #include "gtest_port/port_reservation.h"
 #include "tests/testing/private_range.h"
 #include "tests/testing/sockets.h"
@@ -52,6 +59,34 @@ TEST(ProcNetTest, ClaimSocketsOfTheRealProcNetUnixIncludeOurs) {
   ASSERT_TRUE(r.ok()) << r.status();
   absl::StatusOr<std::vector<ClaimSocket>> claims =
       ReadClaimSockets("/proc");
+  ASSERT_TRUE(claims.ok()) << claims.status();
+  int found = 0;
+  for (const ClaimSocket& c : *claims) found += c.port == range.first();
+  EXPECT_EQ(found, 1);
+}
+
+// Linux keeps abstract names per socket type: a datagram socket bound to a
+// claim's name is a decoy, neither a claim nor in the claim's way.
+TEST(ProcNetTest, ADatagramSocketBoundToAClaimsNameIsNoClaim) {
+  PrivateRange range(1);
+  UniqueFd decoy(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  ASSERT_TRUE(decoy.valid()) << std::strerror(errno);
+  const std::string name = ClaimName(range.first());
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::memcpy(address.sun_path + 1, name.data(), name.size());
+  ASSERT_EQ(::bind(decoy.get(), reinterpret_cast<const sockaddr*>(&address),
+                   static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) +
+                                          1 + name.size())),
+            0)
+      << std::strerror(errno);
+  absl::StatusOr<std::vector<ClaimSocket>> claims = ReadClaimSockets("/proc");
+  ASSERT_TRUE(claims.ok()) << claims.status();
+  for (const ClaimSocket& c : *claims) EXPECT_NE(c.port, range.first());
+  // The real claim is still possible, and is then the one found.
+  absl::StatusOr<Reservation> r = range.Allocator()->Reserve(1);
+  ASSERT_TRUE(r.ok()) << r.status();
+  claims = ReadClaimSockets("/proc");
   ASSERT_TRUE(claims.ok()) << claims.status();
   int found = 0;
   for (const ClaimSocket& c : *claims) found += c.port == range.first();

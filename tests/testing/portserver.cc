@@ -167,8 +167,11 @@ PortServer::~PortServer() {
 
 std::string PortServer::Log() const { return ReadFileOrEmpty(log_path_); }
 
-FakePortServer::FakePortServer(std::optional<std::string> reply)
-    : reply_(std::move(reply)), address_(UniquePortServerAddress("fake")) {
+FakePortServer::FakePortServer(std::optional<std::string> reply,
+                               absl::Duration delay)
+    : reply_(std::move(reply)),
+      delay_(delay),
+      address_(UniquePortServerAddress("fake")) {
   listener_.reset(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
   sockaddr_un addr;
   const socklen_t len = ToSockaddr(address_, addr);
@@ -219,6 +222,7 @@ void FakePortServer::Serve() {
       absl::MutexLock lock(&mu_);
       requests_.emplace_back(buf, got > 0 ? static_cast<size_t>(got) : 0);
     }
+    if (delay_ > absl::ZeroDuration()) absl::SleepFor(delay_);
     if (!reply_->empty()) {
       (void)::send(conn.get(), reply_->data(), reply_->size(), MSG_NOSIGNAL);
     }

@@ -46,6 +46,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "gtest_port/internal/platform/unique_fd.h"
 #include "gtest_port/options.h"
 #include "tests/testing/subprocess.h"
@@ -118,7 +119,9 @@ class FakePortServer {
   // Listens at a fresh abstract address. `reply` is written to every
   // connection after its request is read, and the connection closed;
   // std::nullopt keeps every connection open and silent until destruction.
-  explicit FakePortServer(std::optional<std::string> reply);
+  // `delay`: how long each answer is held back (a slow server).
+  explicit FakePortServer(std::optional<std::string> reply,
+                          absl::Duration delay = absl::ZeroDuration());
   FakePortServer(const FakePortServer&) = delete;
   FakePortServer& operator=(const FakePortServer&) = delete;
   ~FakePortServer();
@@ -132,6 +135,7 @@ class FakePortServer {
   void Serve();
 
   const std::optional<std::string> reply_;
+  const absl::Duration delay_;
   const std::string address_;
   gtest_port_internal::UniqueFd listener_;
   gtest_port_internal::UniqueFd stop_read_;

@@ -1,8 +1,13 @@
 #include "gtest_port/internal/engine/config.h"
 
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <optional>
 #include <utility>
 
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -37,16 +42,52 @@ absl::Status VariableError(absl::string_view variable, absl::string_view value,
 }
 
 // GoogleTest's own reading of GTEST_SHARD_INDEX/GTEST_TOTAL_SHARDS (its
-// Int32FromEnvOrDie with -1 for unset): a 32-bit decimal integer.
+// Int32FromEnvOrDie() with -1 for unset, and ParseInt32(): strtol(3) in base
+// 10 that must consume the whole value): leading whitespace and a sign are
+// accepted, trailing bytes are not, and "" is 0 -- not unset.
+std::optional<int> ParseLikeGoogleTest(absl::string_view value) {
+  size_t at = 0;
+  while (at < value.size() &&
+         absl::ascii_isspace(static_cast<unsigned char>(value[at]))) {
+    ++at;
+  }
+  bool negative = false;
+  if (at < value.size() && (value[at] == '+' || value[at] == '-')) {
+    negative = value[at] == '-';
+    ++at;
+  }
+  const size_t digits_start = at;
+  int64_t magnitude = 0;
+  while (at < value.size() && absl::ascii_isdigit(
+                                  static_cast<unsigned char>(value[at]))) {
+    magnitude = std::min<int64_t>(magnitude * 10 + (value[at] - '0'),
+                                  int64_t{1} << 40);
+    ++at;
+  }
+  // No digits: strtol stops at the very start, so only "" is whole.
+  if (at == digits_start) {
+    if (value.empty()) return 0;
+    return std::nullopt;
+  }
+  if (at != value.size()) return std::nullopt;
+  const int64_t parsed = negative ? -magnitude : magnitude;
+  if (parsed < std::numeric_limits<int32_t>::min() ||
+      parsed > std::numeric_limits<int32_t>::max()) {
+    return std::nullopt;
+  }
+  return static_cast<int>(parsed);
+}
+
 absl::StatusOr<int> ShardVariable(const Environment& env, const char* name) {
   const std::optional<std::string> value = env(name);
   if (!value.has_value()) return -1;
-  int parsed = 0;
-  if (!absl::SimpleAtoi(*value, &parsed)) {
+  const std::optional<int> parsed = ParseLikeGoogleTest(*value);
+  if (!parsed.has_value()) {
     return VariableError(name, *value,
-                         "not an integer (GoogleTest reads a 32-bit decimal)");
+                         "not an integer (GoogleTest reads a 32-bit decimal, "
+                         "optionally signed, nothing after it)");
   }
-  return parsed;
+  return *parsed;
 }
 
 // As GoogleTest decides whether to shard (its ShouldShard()).
