@@ -164,7 +164,7 @@ TEST(ReserveBlockTest, ForeignListenerInsideACandidateBlockMovesTheBlockOn) {
 }
 
 TEST(ReserveBlockTest, FailedBlockHoldsNothing) {
-  PrivateRange range(3);
+  PrivateRange range(10);
   auto allocator = range.Allocator();
   absl::StatusOr<gtest_port_internal::Reservation> single = allocator->Reserve(1);
   ASSERT_TRUE(single.ok());
@@ -202,14 +202,14 @@ TEST(PortReservationPrintTest, PrintsItsPortsNotItsBytes) {
   ASSERT_TRUE(held.ok()) << held.status();
   PortReservation one(*std::move(held));
   EXPECT_EQ(::testing::PrintToString(one),
-            absl::StrCat("PortReservation(port ", range.first(), ")"));
+            absl::StrCat("PortReservation(port ", one.port(), ")"));
 
   held = allocator->Reserve(2);
   ASSERT_TRUE(held.ok()) << held.status();
   PortReservation block(*std::move(held));
   EXPECT_EQ(::testing::PrintToString(block),
-            absl::StrCat("PortReservation(ports ", range.first() + 1, "-",
-                         range.first() + 2, ")"));
+            absl::StrCat("PortReservation(ports ", block[0], "-", block[1],
+                         ")"));
 
   PortReservation taken = std::move(one);
   EXPECT_EQ(::testing::PrintToString(one), "PortReservation(no port)");

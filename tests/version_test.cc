@@ -56,13 +56,13 @@ TEST(VersionTest, TheLinkedLibraryReportsTheHeadersVersion) {
 
 TEST(VersionTest, CMakeProjectVersionIsTheHeaders) {
   EXPECT_EQ(Find("CMakeLists.txt",
-                 R"(project\(gtest_port\s+VERSION\s+([0-9.]+))"),
+                 R"re(project\(gtest_port\s+VERSION\s+([0-9.]+))re"),
             GTEST_PORT_VERSION_STRING);
 }
 
 TEST(VersionTest, BazelModuleVersionIsTheHeaders) {
   EXPECT_EQ(Find("MODULE.bazel",
-                 R"(module\(\s*name\s*=\s*"gtest_port",\s*version\s*=\s*"([^"]+)")"),
+                 R"re(module\(\s*name\s*=\s*"gtest_port",\s*version\s*=\s*"([^"]+)")re"),
             GTEST_PORT_VERSION_STRING);
 }
 
