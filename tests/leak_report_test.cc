@@ -142,8 +142,7 @@ TEST(LeakReportTest, WithFailOnLeakALeakFailsTheRunNamingTheTest) {
   ASSERT_EQ(ports.size(), 1u) << run.output;
   EXPECT_THAT(run.output,
               HasSubstr(absl::StrCat(
-                  "GTEST_PORT_FAIL_ON_LEAK: Failure
-gtest_port: leak: port ",
+                  "GTEST_PORT_FAIL_ON_LEAK: Failure\ngtest_port: leak: port ",
                   ports[0],
                   " reserved by TestHolderPlain.LeaksIntoStatic is still held "
                   "after the test ended")))
