@@ -43,6 +43,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -76,6 +77,12 @@ struct PortUser {
   // One line for humans, e.g. "port 20001: reserved by gtest_port in pid
   // 4242 (./echo_test), test EchoTest.Roundtrip".
   std::string ToString() const;
+
+  // ToString(): what GoogleTest prints for a PortUser (operator<<, as
+  // Debian's Abseil 20220623 has no AbslStringify).
+  friend std::ostream& operator<<(std::ostream& os, const PortUser& user) {
+    return os << user.ToString();
+  }
 };
 
 // Who uses `port` now. InvalidArgument for port 0; on Linux, an error when

@@ -43,6 +43,7 @@ TEST_F(ConfigTest, DefaultsToOneShardOfTheDefaultRange) {
                              : gtest_port_internal::kPosixDefaultLockDir);
   EXPECT_THAT(c->warnings, ::testing::IsEmpty());
   EXPECT_FALSE(c->verbose);
+  EXPECT_FALSE(c->fail_on_leak);
 }
 
 TEST_F(ConfigTest, ReadsRangeAndShardFromEnvironment) {
@@ -74,6 +75,18 @@ TEST_F(ConfigTest, OptionsWinOverEnvironment) {
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(FormatPortRange(c->slice()), "21000-21099");
   EXPECT_TRUE(c->verbose);
+}
+
+TEST_F(ConfigTest, FailOnLeakComesFromTheVariableUnlessOptionsSayOtherwise) {
+  env_["GTEST_PORT_FAIL_ON_LEAK"] = "1";
+  absl::StatusOr<Config> c = Resolve();
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_TRUE(c->fail_on_leak);
+  gtest_port::Options options;
+  options.fail_on_leak = false;
+  c = Resolve(options);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_FALSE(c->fail_on_leak);
 }
 
 struct BadEnvCase {
@@ -118,6 +131,8 @@ INSTANTIATE_TEST_SUITE_P(
                    {"shard index 5 of 2", "0 <= index < total"}},
         BadEnvCase{"VerboseNotABoolean", {{"GTEST_PORT_VERBOSE", "loud"}},
                    {"GTEST_PORT_VERBOSE=loud", "expected 1/0"}},
+        BadEnvCase{"FailOnLeakNotABoolean", {{"GTEST_PORT_FAIL_ON_LEAK", "strict"}},
+                   {"GTEST_PORT_FAIL_ON_LEAK=strict", "expected 1/0"}},
         BadEnvCase{"LockDirRelative", {{"GTEST_PORT_LOCK_DIR", "relative/dir"}},
                    {"GTEST_PORT_LOCK_DIR=relative/dir", "absolute"}},
         BadEnvCase{"LockDirNotADirectory", {{"GTEST_PORT_LOCK_DIR", "/proc/version"}},

@@ -5,6 +5,7 @@
 // the value and what is accepted.
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -26,7 +27,7 @@ absl::StatusOr<ExitInfo> RunEnvChild(std::vector<std::string> env,
                                      std::vector<std::string> args = {}) {
   for (const char* unset : {"GTEST_SHARD_INDEX", "GTEST_TOTAL_SHARDS",
                             "GTEST_PORT_RANGE", "GTEST_PORT_LOCK_DIR",
-                            "GTEST_PORT_VERBOSE"}) {
+                            "GTEST_PORT_VERBOSE", "GTEST_PORT_FAIL_ON_LEAK"}) {
     bool set = false;
     for (const std::string& e : env) set |= e.rfind(std::string(unset) + "=", 0) == 0;
     if (!set) env.push_back(unset);
@@ -99,9 +100,30 @@ INSTANTIATE_TEST_SUITE_P(
         BadValue{"RangeTrailingJunk", "GTEST_PORT_RANGE=20000-30000abc", "HI \"30000abc\""},
         BadValue{"RangeTooSmallForShards", "GTEST_PORT_RANGE=20000-20002", "too few for 4 shards"},
         BadValue{"VerboseNotABoolean", "GTEST_PORT_VERBOSE=maybe", "GTEST_PORT_VERBOSE=maybe"},
+        BadValue{"FailOnLeakNotABoolean", "GTEST_PORT_FAIL_ON_LEAK=ci",
+                 "GTEST_PORT_FAIL_ON_LEAK=ci: not a boolean"},
         BadValue{"LockDirRelative", "GTEST_PORT_LOCK_DIR=not/absolute",
                  "absolute directory"}),
     [](const auto& info) { return std::string(info.param.name); });
+
+TEST(PortEnvironmentTest, ConfigurationFailurePointsAtTheVariable) {
+  // GoogleTest's "file:line: Failure" names what the user can change, not a
+  // line of gtest_port's own source.
+  for (const auto& [env, where] :
+       std::vector<std::pair<std::string, std::string>>{
+           {"GTEST_PORT_RANGE=lots", "GTEST_PORT_RANGE"},
+           {"GTEST_PORT_LOCK_DIR=not/absolute", "GTEST_PORT_LOCK_DIR"},
+           {"GTEST_PORT_FAIL_ON_LEAK=ci", "GTEST_PORT_FAIL_ON_LEAK"}}) {
+    absl::StatusOr<ExitInfo> run = RunEnvChild({env});
+    ASSERT_TRUE(run.ok()) << run.status();
+    EXPECT_EQ(run->exit_code, 1) << run->output;
+    EXPECT_THAT(run->output,
+                AllOf(HasSubstr(where + ": Failure\ngtest_port: invalid "
+                                        "configuration: " + env),
+                      Not(HasSubstr("port_environment.cc"))))
+        << run->output;
+  }
+}
 
 TEST(PortEnvironmentTest, PrintsOneLineNamingShardSliceAndClaim) {
   absl::StatusOr<ExitInfo> run =

@@ -31,6 +31,7 @@
 #include "gtest_port/port_reservation.h"
 #include "tests/testing/private_range.h"
 #include "tests/testing/sockets.h"
+#include "tests/testing/subprocess.h"
 
 namespace gtest_port_internal {
 namespace {
@@ -288,6 +289,47 @@ TEST(ProcNetTest, ControlBytesInCommandLinesAreEscapedNotPrinted) {
       ReadCommandLine(proc.root(), 7);
   ASSERT_TRUE(line.ok()) << line.status();
   EXPECT_EQ(*line, "prog $'\\x1b[2Jx'");
+}
+
+TEST(ProcNetTest, PaddingOfARewrittenCommandLineIsNotArguments) {
+  // What redis-server leaves: its title over argv, the rest NUL bytes.
+  FakeProc proc;
+  proc.Write("8/cmdline", std::string("redis-server 127.0.0.1:20001\0\0\0\0\0\0", 34));
+  absl::StatusOr<std::string> line = ReadCommandLine(proc.root(), 8);
+  ASSERT_TRUE(line.ok()) << line.status();
+  EXPECT_EQ(*line, "'redis-server 127.0.0.1:20001'");
+}
+
+TEST(ProcNetTest, ARealRedisServersRewrittenCommandLineEndsWithItsTitle) {
+  constexpr char kRedisServer[] = "/usr/bin/redis-server";
+  if (::access(kRedisServer, X_OK) != 0) {
+    GTEST_SKIP() << "no " << kRedisServer
+                 << " (scripts/setup.sh installs redis-server)";
+  }
+  PrivateRange range(1);
+  const std::string port = absl::StrCat(range.first());
+  absl::StatusOr<gtest_port_testing::Subprocess> redis =
+      gtest_port_testing::Subprocess::Start(
+          {kRedisServer, "--port", port, "--bind", "127.0.0.1", "--save", "",
+           "--appendonly", "no"},
+          {});
+  ASSERT_TRUE(redis.ok()) << redis.status();
+  // redis-server rewrites its argv (setproctitle) once it is up, and only
+  // then answers on its port.
+  ASSERT_TRUE(redis->ReadLineStartingWith("", absl::Seconds(30)).ok());
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
+  absl::StatusOr<std::string> line;
+  for (;;) {
+    line = ReadCommandLine("/proc", redis->pid());
+    ASSERT_TRUE(line.ok()) << line.status();
+    if (absl::StrContains(*line, absl::StrCat("127.0.0.1:", port))) break;
+    ASSERT_LT(absl::Now(), deadline) << "never rewritten: " << *line;
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  EXPECT_THAT(*line, AllOf(HasSubstr("redis-server"), Not(HasSubstr("''"))));
+  EXPECT_FALSE(absl::EndsWith(*line, " ")) << *line;
+  redis->Kill(SIGKILL);
+  EXPECT_TRUE(redis->Wait(absl::Seconds(30)).ok());
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 //   gtest-port reserve [-n N] [--block] -- COMMAND [ARG]...
 //                                   reserve ports, run COMMAND with them in
 //                                   GTEST_PORT_0..., hold them until it exits
+//   gtest-port --version            "gtest-port 0.2.0"
 //
 // Exit status: 0 success, 1 failure, 2 usage error; `reserve` exits with
 // COMMAND's status (128+N when signal N killed it, 126 when it could not be
@@ -38,6 +39,7 @@
 #include "gtest_port/internal/engine/reporter.h"
 #include "gtest_port/internal/platform/platform.h"
 #include "gtest_port/port_users.h"
+#include "gtest_port/version.h"
 #include "tools/serve/serve_command.h"
 
 extern char** environ;
@@ -69,6 +71,7 @@ commands:
                        a port server for every language on this host
                        (Python portpicker's protocol)
   help [COMMAND]       this text, or a command's
+  version              the version of gtest-port (also --version)
 
 `gtest-port COMMAND --help` describes COMMAND.
 
@@ -393,6 +396,14 @@ int main(int argc, char** argv) {
   const std::string command = args.front();
   args.erase(args.begin());
   if (IsHelp(command)) return PrintHelp(kMainHelp);
+  if (command == "--version" || command == "version") {
+    if (!args.empty()) {
+      return Usage("", absl::StrCat(command, ": unexpected argument \"", args[0],
+                                         "\"; it takes none"));
+    }
+    std::printf("gtest-port %s\n", GTEST_PORT_VERSION_STRING);
+    return kOk;
+  }
   if (command == "help") {
     if (args.empty()) return PrintHelp(kMainHelp);
     if (args[0] == "list") return PrintHelp(kListHelp);

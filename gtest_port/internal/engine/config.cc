@@ -19,6 +19,7 @@ namespace {
 constexpr char kRangeVar[] = "GTEST_PORT_RANGE";
 constexpr char kLockDirVar[] = "GTEST_PORT_LOCK_DIR";
 constexpr char kVerboseVar[] = "GTEST_PORT_VERBOSE";
+constexpr char kFailOnLeakVar[] = "GTEST_PORT_FAIL_ON_LEAK";
 constexpr char kPortServerVar[] = "PORTSERVER_ADDRESS";
 constexpr char kShardIndexVar[] = "GTEST_SHARD_INDEX";
 constexpr char kTotalShardsVar[] = "GTEST_TOTAL_SHARDS";
@@ -109,17 +110,19 @@ absl::StatusOr<ShardSpec> ResolveShard(const gtest_port::Options& options,
   return ShardSpec{*index, *total};
 }
 
-absl::StatusOr<bool> ResolveVerbose(const gtest_port::Options& options,
-                                    const Environment& env) {
-  if (options.verbose.has_value()) return *options.verbose;
-  const std::optional<std::string> value = env(kVerboseVar);
+// A boolean option: the Options field when set, else the variable `name`
+// (unset or empty: false).
+absl::StatusOr<bool> ResolveBool(const std::optional<bool>& field,
+                                 const char* name, const Environment& env) {
+  if (field.has_value()) return *field;
+  const std::optional<std::string> value = env(name);
   if (!value.has_value() || value->empty()) return false;
-  bool verbose = false;
-  if (!absl::SimpleAtob(*value, &verbose)) {
-    return VariableError(kVerboseVar, *value,
+  bool result = false;
+  if (!absl::SimpleAtob(*value, &result)) {
+    return VariableError(name, *value,
                          "not a boolean; expected 1/0, true/false, yes/no");
   }
-  return verbose;
+  return result;
 }
 
 // Options::portserver_address wins over PORTSERVER_ADDRESS; "" means none.
@@ -247,9 +250,14 @@ absl::StatusOr<Config> ResolveConfig(const gtest_port::Options& options,
   absl::Status portserver = ResolvePortServer(options, env, config);
   if (!portserver.ok()) return portserver;
 
-  absl::StatusOr<bool> verbose = ResolveVerbose(options, env);
+  absl::StatusOr<bool> verbose = ResolveBool(options.verbose, kVerboseVar, env);
   if (!verbose.ok()) return verbose.status();
   config.verbose = *verbose;
+
+  absl::StatusOr<bool> fail_on_leak =
+      ResolveBool(options.fail_on_leak, kFailOnLeakVar, env);
+  if (!fail_on_leak.ok()) return fail_on_leak.status();
+  config.fail_on_leak = *fail_on_leak;
   return config;
 }
 

@@ -75,6 +75,15 @@ class Prober {
   // it; an error when the probe itself failed (e.g. EMFILE).
   virtual absl::StatusOr<bool> IsFree(uint16_t port) const = 0;
 
+  // True when a TCP listener holds `port` now, e.g. a server that outlived
+  // its test. Unlike !IsFree(), connections in TIME_WAIT or still closing do
+  // not count. The default is !IsFree(), for platforms that cannot tell.
+  virtual absl::StatusOr<bool> HasListener(uint16_t port) const {
+    absl::StatusOr<bool> free = IsFree(port);
+    if (!free.ok()) return free.status();
+    return !*free;
+  }
+
   // E.g. "TCP+UDP on [::] (dual-stack)".
   virtual std::string Describe() const = 0;
 };

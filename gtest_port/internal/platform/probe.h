@@ -42,11 +42,16 @@ class PortProber final : public Prober {
   // forbids it (EACCES); an error when the probe itself failed (e.g. EMFILE).
   absl::StatusOr<bool> IsFree(uint16_t port) const override;
 
+  // Binds TCP on the wildcard address with SO_REUSEADDR, which Linux and the
+  // BSDs refuse only when a socket listens on the port.
+  absl::StatusOr<bool> HasListener(uint16_t port) const override;
+
   // E.g. "TCP+UDP on [::] (dual-stack)".
   std::string Describe() const override;
 
  private:
-  absl::StatusOr<bool> CanBind(int type, uint16_t port) const;
+  absl::StatusOr<bool> CanBind(int type, uint16_t port,
+                               bool reuse_address = false) const;
 
   System& system_;
   bool ipv6_ = true;
