@@ -102,7 +102,8 @@ TEST_F(UnclaimablePortTest, WhenNoPortCanBeClaimedTheErrorSaysWhy) {
   EXPECT_THAT(r.status().message(),
               AllOf(HasSubstr("2 could not be claimed"),
                     HasSubstr(LockFilePath(dir_.path(), range_.first())),
-                    HasSubstr("Permission denied")));
+                    HasSubstr("Permission denied")))
+      << r.status();
   EXPECT_EQ(allocator->stats()[Stats::kUnclaimable], 2);
 }
 

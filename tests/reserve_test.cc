@@ -164,7 +164,7 @@ TEST(ReserveBlockTest, ForeignListenerInsideACandidateBlockMovesTheBlockOn) {
 }
 
 TEST(ReserveBlockTest, FailedBlockHoldsNothing) {
-  PrivateRange range(10);
+  PrivateRange range(3);
   auto allocator = range.Allocator();
   absl::StatusOr<gtest_port_internal::Reservation> single = allocator->Reserve(1);
   ASSERT_TRUE(single.ok());
