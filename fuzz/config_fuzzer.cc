@@ -68,6 +68,11 @@ class FuzzSystem final : public gtest_port_internal::System {
   int Chmod(const char*, mode_t) override { return Fail(); }
   int Lstat(const char*, struct stat*) override { return Fail(); }
   int Fstat(int, struct stat*) override { return Fail(); }
+  int Fchmod(int, mode_t) override { return Fail(); }
+  int Ftruncate(int, off_t) override { return Fail(); }
+  ssize_t Pwrite(int, const void*, size_t, off_t) override { return Fail(); }
+  int Access(const char*, int) override { return Fail(); }
+  uid_t Geteuid() override { return 0; }
   absl::StatusOr<std::string> ReadFile(absl::string_view path) override {
     if (path != kEphemeralFile) return absl::NotFoundError(path);
     return ephemeral_;

@@ -35,6 +35,8 @@
 //   PortEnvironment   reads and validates the configuration once per binary
 //                     (port_environment.h); gtest_port_main registers it
 //   Options           the configuration in code (options.h)
+//   Version()         this release, also as GTEST_PORT_VERSION_* macros
+//                     (version.h)
 //   matchers.h        GoogleMock matchers, IsFreeToBind() and
 //                     IsOkAndHoldsPortIn(); not included here (testonly)
 //   port_users.h      who holds a port: DescribePortUser(port),
@@ -56,5 +58,6 @@
 #include "gtest_port/port_environment.h"  // IWYU pragma: export
 #include "gtest_port/port_fixture.h"      // IWYU pragma: export
 #include "gtest_port/port_reservation.h"  // IWYU pragma: export
+#include "gtest_port/version.h"           // IWYU pragma: export
 
 #endif  // GTEST_PORT_GTEST_PORT_H_

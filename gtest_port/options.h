@@ -22,6 +22,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <ostream>
 #include <string>
 
 #include "absl/time/time.h"
@@ -37,6 +38,11 @@ struct PortRange {
   bool contains(int port) const { return port >= first && port <= last; }
   friend bool operator==(const PortRange& a, const PortRange& b) {
     return a.first == b.first && a.last == b.last;
+  }
+  // "20000-32767", as GTEST_PORT_RANGE spells it; what GoogleTest prints.
+  // (operator<<, not AbslStringify: Debian's Abseil 20220623 has none.)
+  friend std::ostream& operator<<(std::ostream& os, const PortRange& r) {
+    return os << r.first << "-" << r.last;
   }
 };
 
@@ -78,6 +84,13 @@ struct Options {
   // Print one line per reservation to stderr. Environment:
   // GTEST_PORT_VERBOSE=1.
   std::optional<bool> verbose;
+
+  // Make leaks fail the run (for CI) instead of only being reported: a
+  // reservation that outlives the test that made it, and a server still
+  // listening on a port its test has just released (PortFixture), then
+  // fail instead of printing a note or a warning. Off by default.
+  // Environment: GTEST_PORT_FAIL_ON_LEAK=1.
+  std::optional<bool> fail_on_leak;
 };
 
 }  // namespace gtest_port

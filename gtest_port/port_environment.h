@@ -15,9 +15,13 @@
 // SetUp() reads the configuration (Options, then GTEST_PORT_RANGE,
 // GTEST_PORT_LOCK_DIR, GTEST_PORT_VERBOSE and GoogleTest's shard variables),
 // validates it and prints one line saying which slice of the range this
-// shard owns and how ports are claimed. A bad value fails the global set-up,
-// so no test runs and the binary exits non-zero with a message that names
-// the variable, the value and what is accepted.
+// shard owns and how ports are claimed. A bad value ends the process from
+// SetUp() with exit code 1 and a message on stderr that names the variable,
+// the value and what is accepted -- no test runs, and no runner can count
+// the run as passed or skipped (a GTEST_FAIL() in a global set-up would make
+// GoogleTest 1.12 print every test as SKIPPED, which CTest's
+// gtest_discover_tests counts as a pass). --gtest_list_tests sets up no
+// environment, so listing still works with a bad configuration.
 //
 // To configure in code instead, pass Options; they win over the environment:
 //

@@ -1,11 +1,15 @@
 #include "gtest_port/port_fixture.h"
 
+#include <memory>
+#include <string>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "gtest_port/internal/engine/reporter.h"
 #include "gtest_port/internal/engine/reservation.h"
+#include "gtest_port/internal/glue/default_allocator.h"
+#include "gtest_port/internal/glue/lingering_listeners.h"
 #include "gtest_port/internal/glue/test_registry.h"
 
 namespace gtest_port {
@@ -66,10 +70,39 @@ void PortFixture::TearDown() {
                        absl::StrJoin(held, ", ")));
     }
   }
-  std::vector<PortReservation> released;
+  std::vector<uint16_t> released_ports;
   {
-    absl::MutexLock lock(&mu_);
-    released.swap(reservations_);
+    std::vector<PortReservation> released;
+    {
+      absl::MutexLock lock(&mu_);
+      released.swap(reservations_);
+    }
+    for (const PortReservation& r : released) {
+      for (int i = 0; i < r.size(); ++i) released_ports.push_back(r[i]);
+    }
+  }  // Released here.
+
+  // A server still listening on a port the test has just released outlived
+  // its test: it keeps the port from the next test handed it, and a child
+  // process may keep ctest waiting on its output. One bind(2) per port;
+  // /proc is read only when one is found (lingering_listeners.h).
+  if (test == nullptr) return;
+  const std::vector<std::string> lingering =
+      gtest_port_internal::LingeringListeners(
+          gtest_port_internal::TestNameOf(test), released_ports);
+  if (lingering.empty()) return;
+  absl::StatusOr<std::shared_ptr<gtest_port_internal::PortAllocator>>
+      allocator = gtest_port_internal::DefaultAllocator();
+  const bool fail = allocator.ok() && (*allocator)->config().fail_on_leak;
+  for (const std::string& line : lingering) {
+    if (fail) {
+      GTEST_MESSAGE_AT_("GTEST_PORT_FAIL_ON_LEAK", -1,
+                        absl::StrCat("gtest_port: ", line).c_str(),
+                        ::testing::TestPartResult::kNonFatalFailure);
+    } else {
+      gtest_port_internal::Report(gtest_port_internal::Severity::kWarning,
+                                  line);
+    }
   }
 }
 

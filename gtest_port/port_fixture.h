@@ -10,8 +10,8 @@
 //
 //   TEST_F(EchoTest, Roundtrip) {
 //     const uint16_t port = ReservePort();   // held until this test ends
-//     EchoServer server(port);
-//     ...
+//     auto server = EchoServer::Start(port, EchoServer::Protocol::kTcp);
+//     ...                                    // stop it before the test ends
 //   }
 //
 // When no port can be reserved, ReservePort() records a fatal failure at the
@@ -34,6 +34,12 @@
 // gtest_port_ports="20001,20002" of the test in --gtest_output=xml/json, and,
 // when the test failed, as "[gtest_port] Suite.Test held ports 20001, 20002"
 // on stderr right after its failure messages.
+//
+// After releasing its ports, TearDown() checks that no TCP listener is left
+// on them -- a server the test started and did not stop -- and warns naming
+// its process ("[gtest_port] warning: Suite.Test has ended, but a server
+// still listens on port 20003, ..."); with GTEST_PORT_FAIL_ON_LEAK=1
+// (Options::fail_on_leak) the test fails instead.
 //
 // Works with or without a registered PortEnvironment. ReservePort(),
 // ReserveBlock() and ReservedPorts() are thread-safe: a test may call them

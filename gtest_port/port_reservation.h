@@ -67,7 +67,10 @@ class [[nodiscard]] PortReservation final {
   uint16_t operator[](int i) const { return held_[i]; }
 
   // "PortReservation(port 20005)", "PortReservation(ports 20005-20007)" or
-  // "PortReservation(no port)": what GoogleTest prints for it in a failure.
+  // "PortReservation(no port)": what GoogleTest prints for it (and for a
+  // StatusOr<PortReservation>) in a failure, instead of its bytes. An
+  // operator<< rather than AbslStringify: Debian's Abseil 20220623 predates
+  // AbslStringify, and GoogleTest 1.12 prints through operator<<.
   friend std::ostream& operator<<(std::ostream& os, const PortReservation& r) {
     return os << "PortReservation(" << r.held_.DescribePorts() << ")";
   }
@@ -75,6 +78,19 @@ class [[nodiscard]] PortReservation final {
  private:
   gtest_port_internal::Reservation held_;
 };
+
+// What GoogleTest prints for the result of Reserve() or ReserveBlock(), e.g.
+// in a failing EXPECT_THAT(Reserve(), IsOkAndHoldsPortIn(...)): "OK:
+// PortReservation(port 20005)" or the error status. Found by argument-
+// dependent lookup; Debian's Abseil 20220623 prints no StatusOr itself.
+inline void PrintTo(const absl::StatusOr<PortReservation>& r,
+                    std::ostream* os) {
+  if (r.ok()) {
+    *os << "OK: " << *r;
+  } else {
+    *os << r.status();
+  }
+}
 
 // Reserves one free port from this shard's slice of the configured range.
 //

@@ -5,6 +5,8 @@
 #endif
 
 #include <algorithm>
+#include <cstdlib>
+#include <optional>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -20,8 +22,13 @@
 #include "gtest_port/internal/platform/windows/protocol.h"
 #include "gtest_port/internal/platform/windows/unique_handle.h"
 #else
+#include "gtest_port/internal/diagnostics/lock_file_reader.h"
 #include "gtest_port/internal/diagnostics/proc_net.h"
 #include "gtest_port/internal/diagnostics/published_table_reader.h"
+#include "gtest_port/internal/platform/posix_platform.h"
+#include "gtest_port/internal/platform/probe.h"
+#include "gtest_port/internal/platform/shared_names.h"
+#include "gtest_port/internal/platform/system.h"
 #endif
 
 namespace gtest_port {
@@ -31,9 +38,38 @@ namespace {
 using gtest_port_internal::ClaimSocket;
 using gtest_port_internal::DescriptorScan;
 using gtest_port_internal::InetSocket;
+using gtest_port_internal::LockFileHolder;
 using gtest_port_internal::PublishedReservation;
 
 constexpr absl::string_view kProc = "/proc";
+
+// Whether /proc tells who holds a socket (Linux), and whether claims are
+// abstract sockets in /proc/net/unix (the Linux back-end only; the portable
+// back-end claims by lock files and reads no /proc for claims).
+#ifdef __linux__
+constexpr bool kHaveProc = true;
+#else
+constexpr bool kHaveProc = false;
+#endif
+constexpr bool kProcClaims = gtest_port_internal::kLinuxBackend;
+
+// The lock directory claims go to: GTEST_PORT_LOCK_DIR, else the
+// platform's default ("" on Linux: abstract sockets).
+std::string LockDir() {
+  const char* env = std::getenv(gtest_port_internal::kLockDirEnvVar);
+  if (env != nullptr && env[0] == '/') return env;
+  return kProcClaims ? "" : gtest_port_internal::kPosixDefaultLockDir;
+}
+
+// Lock-file claims in the lock directory: held ones, by port.
+absl::StatusOr<std::vector<LockFileHolder>> LockFileClaims() {
+  const std::string dir = LockDir();
+  if (dir.empty()) return std::vector<LockFileHolder>();
+  absl::StatusOr<std::vector<LockFileHolder>> held =
+      gtest_port_internal::ReadLockFileHolders(dir);
+  if (absl::IsNotFound(held.status())) return std::vector<LockFileHolder>();
+  return held;
+}
 
 // The process behind a socket inode.
 struct Owner {
@@ -59,13 +95,18 @@ Owner FindOwner(const DescriptorScan& scan, uint64_t inode) {
   return owner;
 }
 
+Owner LockFileOwner(const LockFileHolder& holder) {
+  if (holder.pid == 0) return Owner{{}, holder.unknown_reason};
+  return Owner{{holder.pid}, ""};
+}
+
 // Command lines by pid, each read once.
 class CommandLines {
  public:
   // "" when it cannot be read (the process is gone).
   const std::string& Get(pid_t pid) {
     auto [it, fresh] = cache_.try_emplace(pid);
-    if (fresh) {
+    if (fresh && kHaveProc) {
       absl::StatusOr<std::string> command_line =
           gtest_port_internal::ReadCommandLine(kProc, pid);
       if (command_line.ok()) it->second = *std::move(command_line);
@@ -195,51 +236,87 @@ std::string PortUser::ToString() const {
 #ifndef _WIN32
 absl::StatusOr<PortUser> DescribePortUser(uint16_t port) {
   if (absl::Status valid = CheckPort(port); !valid.ok()) return valid;
-  absl::StatusOr<std::vector<ClaimSocket>> claims =
-      gtest_port_internal::ReadClaimSockets(kProc);
-  if (!claims.ok()) return claims.status();
-  absl::StatusOr<std::vector<InetSocket>> sockets =
-      gtest_port_internal::ReadInetSocketsOnPort(kProc, port);
-  if (!sockets.ok()) return sockets.status();
+  std::vector<ClaimSocket> claims;
+  if (kProcClaims) {
+    absl::StatusOr<std::vector<ClaimSocket>> read =
+        gtest_port_internal::ReadClaimSockets(kProc);
+    if (!read.ok()) return read.status();
+    claims = *std::move(read);
+  }
+  std::optional<LockFileHolder> lock_holder;
+  if (const std::string dir = LockDir(); !dir.empty()) {
+    absl::StatusOr<LockFileHolder> holder =
+        gtest_port_internal::ReadLockFileHolder(dir, port);
+    if (holder.ok()) lock_holder = *std::move(holder);
+  }
+  std::vector<InetSocket> sockets;
+  bool foreign_unnamed = false;  // In use, but this OS cannot say by whom.
+  if (kHaveProc) {
+    absl::StatusOr<std::vector<InetSocket>> read =
+        gtest_port_internal::ReadInetSocketsOnPort(kProc, port);
+    if (!read.ok()) return read.status();
+    sockets = *std::move(read);
+  } else if (!lock_holder.has_value()) {
+    // No /proc: whether anyone uses the port is what a bind says.
+    gtest_port_internal::PortProber prober(
+        gtest_port_internal::System::Real());
+    absl::StatusOr<bool> free = prober.IsFree(port);
+    if (!free.ok()) return free.status();
+    foreign_unnamed = !*free;
+  }
 
   absl::flat_hash_set<uint64_t> inodes;
   const ClaimSocket* claim = nullptr;
-  for (const ClaimSocket& c : *claims) {
+  for (const ClaimSocket& c : claims) {
     if (c.port != port) continue;
     claim = &c;
     inodes.insert(c.inode);
     break;
   }
-  for (const InetSocket& s : *sockets) {
+  for (const InetSocket& s : sockets) {
     if (s.inode != 0) inodes.insert(s.inode);
   }
-  absl::StatusOr<DescriptorScan> scan =
-      gtest_port_internal::ScanDescriptors(kProc, inodes);
-  if (!scan.ok()) return scan.status();
-  TestNames names(*scan);
+  DescriptorScan scan;
+  if (kHaveProc) {
+    absl::StatusOr<DescriptorScan> read =
+        gtest_port_internal::ScanDescriptors(kProc, inodes);
+    if (!read.ok()) return read.status();
+    scan = *std::move(read);
+  }
+  TestNames names(scan);
   CommandLines command_lines;
 
   PortUser user;
   user.port = port;
-  std::stable_sort(sockets->begin(), sockets->end(),
+  std::stable_sort(sockets.begin(), sockets.end(),
                    [](const InetSocket& a, const InetSocket& b) {
                      return Rank(a) < Rank(b);
                    });
   if (claim != nullptr) {
     user.kind = PortUser::Kind::kGtestPort;
-    SetProcess(FindOwner(*scan, claim->inode), command_lines, user);
+    SetProcess(FindOwner(scan, claim->inode), command_lines, user);
     if (user.pid != 0) user.test_name = names.Find(user.pid, port);
+  } else if (lock_holder.has_value()) {
+    user.kind = PortUser::Kind::kGtestPort;  // Claimed by a lock file.
+    SetProcess(LockFileOwner(*lock_holder), command_lines, user);
+    user.test_name = lock_holder->test_name;
   } else if (auto own = names.own().find(port); own != names.own().end()) {
     user.kind = PortUser::Kind::kGtestPort;  // Claimed by a lock file.
     SetProcess(Owner{{names.self()}, ""}, command_lines, user);
     user.test_name = own->second;
-  } else if (!sockets->empty()) {
+  } else if (!sockets.empty()) {
     user.kind = PortUser::Kind::kForeign;
-    SetProcess(FindOwner(*scan, sockets->front().inode), command_lines, user);
+    SetProcess(FindOwner(scan, sockets.front().inode), command_lines, user);
+  } else if (foreign_unnamed) {
+    user.kind = PortUser::Kind::kForeign;
+    user.pid_unknown_reason = absl::StrCat(
+        "this OS gives no portable way to name a socket's process; try `lsof "
+        "-nP -i :",
+        port, "`");
   }
 
-  for (const InetSocket& s : *sockets) {
-    const Owner owner = FindOwner(*scan, s.inode);
+  for (const InetSocket& s : sockets) {
+    const Owner owner = FindOwner(scan, s.inode);
     std::string who;
     if (owner.pids.empty()) {
       who = s.inode == 0 ? owner.unknown_reason
@@ -259,26 +336,45 @@ absl::StatusOr<PortUser> DescribePortUser(uint16_t port) {
 }
 
 absl::StatusOr<std::vector<PortUser>> ListPortReservations() {
-  absl::StatusOr<std::vector<ClaimSocket>> claims =
-      gtest_port_internal::ReadClaimSockets(kProc);
-  if (!claims.ok()) return claims.status();
+  std::vector<ClaimSocket> claims;
+  if (kProcClaims) {
+    absl::StatusOr<std::vector<ClaimSocket>> read =
+        gtest_port_internal::ReadClaimSockets(kProc);
+    if (!read.ok()) return read.status();
+    claims = *std::move(read);
+  }
+  absl::StatusOr<std::vector<LockFileHolder>> lock_holders = LockFileClaims();
+  if (!lock_holders.ok()) return lock_holders.status();
   absl::flat_hash_set<uint64_t> inodes;
-  for (const ClaimSocket& c : *claims) inodes.insert(c.inode);
-  absl::StatusOr<DescriptorScan> scan =
-      gtest_port_internal::ScanDescriptors(kProc, inodes);
-  if (!scan.ok()) return scan.status();
-  TestNames names(*scan);
+  for (const ClaimSocket& c : claims) inodes.insert(c.inode);
+  DescriptorScan scan;
+  if (kHaveProc) {
+    absl::StatusOr<DescriptorScan> read =
+        gtest_port_internal::ScanDescriptors(kProc, inodes);
+    if (!read.ok()) return read.status();
+    scan = *std::move(read);
+  }
+  TestNames names(scan);
   CommandLines command_lines;
 
   absl::flat_hash_map<uint16_t, PortUser> by_port;
-  for (const ClaimSocket& c : *claims) {
+  for (const ClaimSocket& c : claims) {
     auto [it, fresh] = by_port.try_emplace(c.port);
     if (!fresh) continue;
     PortUser& user = it->second;
     user.port = c.port;
     user.kind = PortUser::Kind::kGtestPort;
-    SetProcess(FindOwner(*scan, c.inode), command_lines, user);
+    SetProcess(FindOwner(scan, c.inode), command_lines, user);
     if (user.pid != 0) user.test_name = names.Find(user.pid, c.port);
+  }
+  for (const LockFileHolder& holder : *lock_holders) {
+    auto [it, fresh] = by_port.try_emplace(holder.port);
+    if (!fresh) continue;
+    PortUser& user = it->second;  // Claimed by a lock file.
+    user.port = holder.port;
+    user.kind = PortUser::Kind::kGtestPort;
+    SetProcess(LockFileOwner(holder), command_lines, user);
+    user.test_name = holder.test_name;
   }
   for (const auto& [port, test_name] : names.own()) {
     auto [it, fresh] = by_port.try_emplace(port);

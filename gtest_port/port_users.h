@@ -25,8 +25,15 @@
 // as untrusted input. Foreign
 // sockets come from /proc/net/{tcp,tcp6,udp,udp6}. A process of another
 // user cannot be inspected without privileges: its pid is then reported as
-// unknown ("not permitted") instead of failing. Reservations claimed by lock
-// files (GTEST_PORT_LOCK_DIR) are only seen for this process.
+// unknown ("not permitted") instead of failing.
+//
+// Lock-file claims (GTEST_PORT_LOCK_DIR, and the portable POSIX back-end,
+// e.g. macOS, whose default is /var/tmp/gtest_port): a held, i.e. locked,
+// "<port>.lock" in that directory is a reservation, and its holder wrote its
+// pid into it (read as untrusted input; see
+// internal/diagnostics/lock_file_reader.h). The portable back-end reads no
+// /proc for claims; where the OS has no /proc (macOS) a foreign socket's
+// process cannot be named and the answer says so.
 //
 // Both functions are thread-safe.
 
@@ -36,6 +43,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -69,10 +77,16 @@ struct PortUser {
   // One line for humans, e.g. "port 20001: reserved by gtest_port in pid
   // 4242 (./echo_test), test EchoTest.Roundtrip".
   std::string ToString() const;
+
+  // ToString(): what GoogleTest prints for a PortUser (operator<<, as
+  // Debian's Abseil 20220623 has no AbslStringify).
+  friend std::ostream& operator<<(std::ostream& os, const PortUser& user) {
+    return os << user.ToString();
+  }
 };
 
-// Who uses `port` now. InvalidArgument for port 0; an error when /proc
-// cannot be read at all (not Linux, no /proc mounted).
+// Who uses `port` now. InvalidArgument for port 0; on Linux, an error when
+// /proc cannot be read at all (no /proc mounted).
 absl::StatusOr<PortUser> DescribePortUser(uint16_t port);
 
 // Every gtest_port reservation in this network namespace now, one entry per

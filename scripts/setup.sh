@@ -9,6 +9,7 @@ packages=(
   libabsl-dev                        # Abseil 20220623
   util-linux iproute2                # unshare and ip netns, for isolation tests
   python3-portpicker                 # /usr/bin/portserver, for port server tests
+  systemd                            # systemd-socket-activate, for gtest-port serve's tests
   redis-server python3               # foreign daemons and the checker, for tests/stress
   clang lld libclang-rt-14-dev clang-tidy  # sanitizers, libFuzzer, clang-tidy: scripts/hardening.sh
   libbenchmark-dev gnuplot-nox       # benchmarks/: compare.sh, suite.sh and their charts

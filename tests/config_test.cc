@@ -10,8 +10,10 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/strings/escaping.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "gtest_port/internal/platform/posix_platform.h"
 #include "tests/testing/config_fixture.h"
 #include "tests/testing/mock_system.h"
 
@@ -34,9 +36,14 @@ TEST_F(ConfigTest, DefaultsToOneShardOfTheDefaultRange) {
   EXPECT_EQ(c->shard.total, 1);
   EXPECT_EQ(FormatPortRange(c->slice()), "20000-32767");
   EXPECT_EQ(c->candidates.size(), 12768);
-  EXPECT_EQ(c->lock_dir, "");
+  // Linux claims by abstract sockets; the portable back-end by lock files
+  // in the host-wide default directory.
+  EXPECT_EQ(c->lock_dir, gtest_port_internal::kLinuxBackend
+                             ? ""
+                             : gtest_port_internal::kPosixDefaultLockDir);
   EXPECT_THAT(c->warnings, ::testing::IsEmpty());
   EXPECT_FALSE(c->verbose);
+  EXPECT_FALSE(c->fail_on_leak);
 }
 
 TEST_F(ConfigTest, ReadsRangeAndShardFromEnvironment) {
@@ -68,6 +75,18 @@ TEST_F(ConfigTest, OptionsWinOverEnvironment) {
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(FormatPortRange(c->slice()), "21000-21099");
   EXPECT_TRUE(c->verbose);
+}
+
+TEST_F(ConfigTest, FailOnLeakComesFromTheVariableUnlessOptionsSayOtherwise) {
+  env_["GTEST_PORT_FAIL_ON_LEAK"] = "1";
+  absl::StatusOr<Config> c = Resolve();
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_TRUE(c->fail_on_leak);
+  gtest_port::Options options;
+  options.fail_on_leak = false;
+  c = Resolve(options);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_FALSE(c->fail_on_leak);
 }
 
 struct BadEnvCase {
@@ -112,13 +131,61 @@ INSTANTIATE_TEST_SUITE_P(
                    {"shard index 5 of 2", "0 <= index < total"}},
         BadEnvCase{"VerboseNotABoolean", {{"GTEST_PORT_VERBOSE", "loud"}},
                    {"GTEST_PORT_VERBOSE=loud", "expected 1/0"}},
+        BadEnvCase{"FailOnLeakNotABoolean", {{"GTEST_PORT_FAIL_ON_LEAK", "strict"}},
+                   {"GTEST_PORT_FAIL_ON_LEAK=strict", "expected 1/0"}},
         BadEnvCase{"LockDirRelative", {{"GTEST_PORT_LOCK_DIR", "relative/dir"}},
                    {"GTEST_PORT_LOCK_DIR=relative/dir", "absolute"}},
         BadEnvCase{"LockDirNotADirectory", {{"GTEST_PORT_LOCK_DIR", "/proc/version"}},
                    {"GTEST_PORT_LOCK_DIR=/proc/version"}}),
     [](const auto& info) { return std::string(info.param.name); });
 
+// GoogleTest's sentinels and syntax for its shard variables, side by side
+// with GoogleTest's own parser (testing::internal::ParseInt32, what its
+// ShouldShard() reads them with): -1 is unset, "" is 0, leading whitespace
+// and a sign are fine, anything after the number is not.
+TEST_F(ConfigTest, ShardVariablesReadExactlyAsGoogleTestReadsThem) {
+  for (const std::string index :
+       {"", "0", "1", "-1", "+1", " 1", "\t\n1", "1 ", "01", "-0", "0x1",
+        "1.0", " ", "+", "-", "2", "3", "2147483648", "-2147483649",
+        "99999999999999999999", "1\n"}) {
+    SCOPED_TRACE(absl::CHexEscape(index));
+    env_["GTEST_SHARD_INDEX"] = index;
+    env_["GTEST_TOTAL_SHARDS"] = "2";
+    int32_t google_test = 0;
+    ::testing::internal::CaptureStdout();  // ParseInt32's own warning.
+    const bool parses =
+        ::testing::internal::ParseInt32(::testing::Message(), index.c_str(),
+                                        &google_test);
+    ::testing::internal::GetCapturedStdout();
+    // ShouldShard(): both set; 0 <= index < total, or both -1 (unset).
+    const bool valid = parses && google_test >= 0 && google_test < 2;
+    absl::StatusOr<Config> c = Resolve();
+    EXPECT_EQ(c.ok(), valid) << c.status();
+    if (c.ok()) {
+      EXPECT_EQ(c->shard.index, google_test);
+    }
+  }
+  // Both -1 means unset, as in GoogleTest; and 1 shard is no sharding.
+  env_["GTEST_SHARD_INDEX"] = "-1";
+  env_["GTEST_TOTAL_SHARDS"] = "-1";
+  absl::StatusOr<Config> c = Resolve();
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->shard.total, 1);
+  env_["GTEST_TOTAL_SHARDS"] = "2";
+  EXPECT_FALSE(Resolve().ok());
+  env_["GTEST_SHARD_INDEX"] = "";
+  env_["GTEST_TOTAL_SHARDS"] = "1";
+  c = Resolve();
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->shard.index, 0);
+  EXPECT_EQ(c->shard.total, 1);
+}
+
 TEST_F(ConfigTest, EphemeralOverlapIsWarnedAboutAndSkipped) {
+  if (!gtest_port_internal::kLinuxBackend) {
+    GTEST_SKIP() << "the portable POSIX back-end reads no /proc: the "
+                    "ephemeral range comes from sysctl on macOS, none on Linux";
+  }
   env_["GTEST_PORT_RANGE"] = "30000-40000";
   absl::StatusOr<Config> c = Resolve();
   ASSERT_TRUE(c.ok()) << c.status();
@@ -133,6 +200,10 @@ TEST_F(ConfigTest, EphemeralOverlapIsWarnedAboutAndSkipped) {
 }
 
 TEST_F(ConfigTest, SliceEntirelyInsideEphemeralRangeIsAnError) {
+  if (!gtest_port_internal::kLinuxBackend) {
+    GTEST_SKIP() << "the portable POSIX back-end reads no /proc: the "
+                    "ephemeral range comes from sysctl on macOS, none on Linux";
+  }
   env_["GTEST_PORT_RANGE"] = "40000-40999";
   absl::StatusOr<Config> c = Resolve();
   ASSERT_FALSE(c.ok());
@@ -142,6 +213,10 @@ TEST_F(ConfigTest, SliceEntirelyInsideEphemeralRangeIsAnError) {
 }
 
 TEST_F(ConfigTest, UnreadableEphemeralRangeIsAWarningNotAnError) {
+  if (!gtest_port_internal::kLinuxBackend) {
+    GTEST_SKIP() << "the portable POSIX back-end reads no /proc: the "
+                    "ephemeral range comes from sysctl on macOS, none on Linux";
+  }
   ON_CALL(system_, ReadFile(kLinuxEphemeralFile))
       .WillByDefault(Return(std::string("garbage")));
   absl::StatusOr<Config> c = Resolve();

@@ -26,6 +26,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "gtest_port/port_users.h"
+#include "gtest_port/version.h"
 #include "tests/testing/private_range.h"
 #include "tests/testing/sockets.h"
 #include "tests/testing/subprocess.h"
@@ -132,6 +133,23 @@ INSTANTIATE_TEST_SUITE_P(
             "HelpReserve", {"help", "reserve"}, "usage: gtest-port reserve"}),
     [](const auto& info) { return std::string(info.param.name); });
 
+TEST(CliVersionTest, PrintsTheLibrarysVersionAndExitsZero) {
+  for (const char* spelling : {"--version", "version"}) {
+    const ExitInfo run = RunCli({spelling});
+    EXPECT_EQ(run.exit_code, 0) << spelling << ": " << run.output;
+    EXPECT_EQ(run.output, absl::StrCat("gtest-port ", Version(), "\n"))
+        << spelling;
+  }
+}
+
+TEST(CliVersionTest, AnArgumentAfterVersionIsAUsageError) {
+  const ExitInfo run = RunCli({"--version", "list"});
+  EXPECT_EQ(run.exit_code, 2) << run.output;
+  EXPECT_THAT(run.output,
+              HasSubstr("--version: unexpected argument \"list\"; it takes "
+                        "none"));
+}
+
 struct UsageCase {
   const char* name;
   std::vector<std::string> args;
@@ -156,7 +174,8 @@ INSTANTIATE_TEST_SUITE_P(
         UsageCase{
             "UnknownCommand",
             {"frob"},
-            "unknown command \"frob\"; expected list, who, reserve or help"},
+            "unknown command \"frob\"; expected list, who, reserve, serve or "
+            "help"},
         UsageCase{
             "HelpForUnknown", {"help", "frob"}, "unknown command \"frob\""},
         UsageCase{"ListWithArgument",
@@ -248,6 +267,39 @@ TEST(CliWhoTest, NamesAForeignListenerAndItsProcess) {
                 "not reserved through gtest_port; sockets: tcp "
                 "0.0.0.0:",
                 range.first(), " LISTEN (pid ", ::getpid(), ")\n"))));
+}
+
+TEST(CliWhoTest, ARedisServerThatRewroteItsCommandLineShowsNoPadding) {
+  constexpr char kRedisServer[] = "/usr/bin/redis-server";
+  if (::access(kRedisServer, X_OK) != 0) {
+    GTEST_SKIP() << "no " << kRedisServer
+                 << " (scripts/setup.sh installs redis-server)";
+  }
+  PrivateRange range(1);
+  const std::string port = absl::StrCat(range.first());
+  absl::StatusOr<Subprocess> redis = Subprocess::Start(
+      {kRedisServer, "--port", port, "--bind", "127.0.0.1", "--save", "",
+       "--appendonly", "no"},
+      {});
+  ASSERT_TRUE(redis.ok()) << redis.status();
+  // Up (and its argv rewritten) once it listens.
+  const absl::Time deadline = absl::Now() + kTimeout;
+  ExitInfo run;
+  for (;;) {
+    run = RunCli({"who", port});
+    if (absl::StrContains(run.output, " LISTEN ")) break;
+    ASSERT_LT(absl::Now(), deadline) << run.output;
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  EXPECT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_THAT(run.output,
+              AllOf(StartsWith(absl::StrCat("port ", port, ": in use by pid ",
+                                            redis->pid(), " (")),
+                    HasSubstr(absl::StrCat("redis-server 127.0.0.1:", port)),
+                    Not(HasSubstr("''"))))
+      << run.output;
+  redis->Kill(SIGKILL);
+  EXPECT_TRUE(redis->Wait(kTimeout).ok());
 }
 
 TEST(CliWhoTest, SaysAFreePortIsFree) {

@@ -48,7 +48,8 @@ ExitInfo RunHolder(const PrivateRange& range, const std::string& filter,
                    std::vector<std::string> args = {}) {
   for (const char* unset :
        {"GTEST_SHARD_INDEX", "GTEST_TOTAL_SHARDS", "GTEST_PORT_LOCK_DIR",
-        "GTEST_PORT_VERBOSE", "PORTSERVER_ADDRESS", "XML_OUTPUT_FILE",
+        "GTEST_PORT_VERBOSE", "GTEST_PORT_FAIL_ON_LEAK", "PORTSERVER_ADDRESS",
+        "XML_OUTPUT_FILE",
         "GTEST_OUTPUT"}) {
     bool set = false;
     for (const std::string& e : env) {
@@ -129,6 +130,32 @@ TEST(LeakReportTest, ReservationsThatOutliveTheirTestAreReportedWithTheTest) {
       << run.output;
   EXPECT_THAT(run.output,
               Not(HasSubstr("reserved by TestHolderPlain.Releases")));
+}
+
+TEST(LeakReportTest, WithFailOnLeakALeakFailsTheRunNamingTheTest) {
+  PrivateRange range(10);
+  const ExitInfo run =
+      RunHolder(range, "TestHolderPlain.LeaksIntoStatic",
+                {"GTEST_PORT_FAIL_ON_LEAK=1"});
+  EXPECT_EQ(run.exit_code, 1) << run.output;
+  const std::vector<int> ports = Ports(run.output);
+  ASSERT_EQ(ports.size(), 1u) << run.output;
+  EXPECT_THAT(run.output,
+              HasSubstr(absl::StrCat(
+                  "GTEST_PORT_FAIL_ON_LEAK: Failure\ngtest_port: leak: port ",
+                  ports[0],
+                  " reserved by TestHolderPlain.LeaksIntoStatic is still held "
+                  "after the test ended")))
+      << run.output;
+}
+
+TEST(LeakReportTest, WithFailOnLeakARunWithoutLeaksPasses) {
+  PrivateRange range(10);
+  const ExitInfo run =
+      RunHolder(range, "TestHolderPlain.ReleasesInTime:TestHolder.PassesHoldingPorts",
+                {"GTEST_PORT_FAIL_ON_LEAK=1"});
+  EXPECT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_THAT(run.output, Not(HasSubstr("leak")));
 }
 
 TEST(LeakReportTest, ARunWhoseTestsReleaseEverythingReportsNoLeak) {

@@ -5,10 +5,13 @@
 // the value and what is accepted.
 
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "gtest_port/internal/platform/posix_platform.h"
 #include "tests/testing/subprocess.h"
 
 namespace gtest_port {
@@ -24,7 +27,7 @@ absl::StatusOr<ExitInfo> RunEnvChild(std::vector<std::string> env,
                                      std::vector<std::string> args = {}) {
   for (const char* unset : {"GTEST_SHARD_INDEX", "GTEST_TOTAL_SHARDS",
                             "GTEST_PORT_RANGE", "GTEST_PORT_LOCK_DIR",
-                            "GTEST_PORT_VERBOSE"}) {
+                            "GTEST_PORT_VERBOSE", "GTEST_PORT_FAIL_ON_LEAK"}) {
     bool set = false;
     for (const std::string& e : env) set |= e.rfind(std::string(unset) + "=", 0) == 0;
     if (!set) env.push_back(unset);
@@ -49,8 +52,42 @@ TEST_P(BadConfigurationTest, ExitsNonZeroBeforeAnyTestWithAClearMessage) {
   EXPECT_EQ(run->term_signal, 0) << "crashed:\n" << run->output;
   EXPECT_EQ(run->exit_code, 1) << run->output;
   EXPECT_THAT(run->output, Not(HasSubstr("ENV_CHILD_TEST_RAN")));
-  EXPECT_THAT(run->output, AllOf(HasSubstr("gtest_port: invalid configuration"),
+  EXPECT_THAT(run->output, AllOf(HasSubstr("[gtest_port] invalid configuration: "),
                                  HasSubstr(GetParam().expect)));
+  // CTest's gtest_discover_tests counts a test whose output says SKIPPED as
+  // skipped, and a run of skipped tests as passed.
+  EXPECT_THAT(run->output, Not(HasSubstr("SKIPPED")));
+}
+
+TEST(PortEnvironmentTest, BadConfigurationFailsEveryRunnerYetStillLists) {
+  const std::string bad = "GTEST_PORT_RANGE=30000-20000";
+  // One test, as gtest_discover_tests runs it.
+  absl::StatusOr<ExitInfo> one =
+      RunEnvChild({bad}, {"--gtest_filter=EnvChildTest.Reserves"});
+  ASSERT_TRUE(one.ok()) << one.status();
+  EXPECT_EQ(one->exit_code, 1) << one->output;
+  EXPECT_THAT(one->output, Not(HasSubstr("SKIPPED")));
+  // A Bazel shard (GoogleTest's sentinel -1 means "not sharded").
+  for (const char* total : {"2", "-1"}) {
+    absl::StatusOr<ExitInfo> shard = RunEnvChild(
+        {bad, total == std::string("2") ? "GTEST_SHARD_INDEX=1"
+                                        : "GTEST_SHARD_INDEX=-1",
+         absl::StrCat("GTEST_TOTAL_SHARDS=", total)});
+    ASSERT_TRUE(shard.ok()) << shard.status();
+    EXPECT_EQ(shard->exit_code, 1) << total << ":\n" << shard->output;
+    EXPECT_THAT(shard->output, Not(HasSubstr("SKIPPED")));
+  }
+  // Repeated.
+  absl::StatusOr<ExitInfo> repeat = RunEnvChild({bad}, {"--gtest_repeat=3"});
+  ASSERT_TRUE(repeat.ok()) << repeat.status();
+  EXPECT_EQ(repeat->exit_code, 1) << repeat->output;
+  EXPECT_THAT(repeat->output, Not(HasSubstr("ENV_CHILD_TEST_RAN")));
+  // Listing still lists, and succeeds, as test discovery needs.
+  absl::StatusOr<ExitInfo> list = RunEnvChild({bad}, {"--gtest_list_tests"});
+  ASSERT_TRUE(list.ok()) << list.status();
+  EXPECT_EQ(list->exit_code, 0) << list->output;
+  EXPECT_THAT(list->output, AllOf(HasSubstr("EnvChildTest."),
+                                  HasSubstr("  Reserves")));
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -63,9 +100,30 @@ INSTANTIATE_TEST_SUITE_P(
         BadValue{"RangeTrailingJunk", "GTEST_PORT_RANGE=20000-30000abc", "HI \"30000abc\""},
         BadValue{"RangeTooSmallForShards", "GTEST_PORT_RANGE=20000-20002", "too few for 4 shards"},
         BadValue{"VerboseNotABoolean", "GTEST_PORT_VERBOSE=maybe", "GTEST_PORT_VERBOSE=maybe"},
+        BadValue{"FailOnLeakNotABoolean", "GTEST_PORT_FAIL_ON_LEAK=ci",
+                 "GTEST_PORT_FAIL_ON_LEAK=ci: not a boolean"},
         BadValue{"LockDirRelative", "GTEST_PORT_LOCK_DIR=not/absolute",
                  "absolute directory"}),
     [](const auto& info) { return std::string(info.param.name); });
+
+TEST(PortEnvironmentTest, ConfigurationFailurePointsAtTheVariable) {
+  // GoogleTest's "file:line: Failure" names what the user can change, not a
+  // line of gtest_port's own source.
+  for (const auto& [env, where] :
+       std::vector<std::pair<std::string, std::string>>{
+           {"GTEST_PORT_RANGE=lots", "GTEST_PORT_RANGE"},
+           {"GTEST_PORT_LOCK_DIR=not/absolute", "GTEST_PORT_LOCK_DIR"},
+           {"GTEST_PORT_FAIL_ON_LEAK=ci", "GTEST_PORT_FAIL_ON_LEAK"}}) {
+    absl::StatusOr<ExitInfo> run = RunEnvChild({env});
+    ASSERT_TRUE(run.ok()) << run.status();
+    EXPECT_EQ(run->exit_code, 1) << run->output;
+    EXPECT_THAT(run->output,
+                AllOf(HasSubstr(where + ": Failure\ngtest_port: invalid "
+                                        "configuration: " + env),
+                      Not(HasSubstr("port_environment.cc"))))
+        << run->output;
+  }
+}
 
 TEST(PortEnvironmentTest, PrintsOneLineNamingShardSliceAndClaim) {
   absl::StatusOr<ExitInfo> run =
@@ -73,9 +131,12 @@ TEST(PortEnvironmentTest, PrintsOneLineNamingShardSliceAndClaim) {
   ASSERT_TRUE(run.ok()) << run.status();
   EXPECT_EQ(run->exit_code, 0) << run->output;
   EXPECT_THAT(run->output,
-              HasSubstr("[gtest_port] shard 1 of 4 owns ports 23192-26383 of "
-                        "20000-32767 (3192 candidates); claims by abstract "
-                        "sockets @gtest_port/v1/<port>"));
+              HasSubstr(absl::StrCat(
+                  "[gtest_port] shard 1 of 4 owns ports 23192-26383 of "
+                  "20000-32767 (3192 candidates); claims by ",
+                  gtest_port_internal::kLinuxBackend
+                      ? "abstract sockets @gtest_port/v1/<port>"
+                      : "lock files /var/tmp/gtest_port/<port>.lock")));
 }
 
 TEST(PortEnvironmentTest, ShardsTestsInItsSlice) {

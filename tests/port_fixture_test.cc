@@ -3,6 +3,7 @@
 
 #include "gtest_port/port_fixture.h"
 
+#include <memory>
 #include <set>
 #include <thread>
 #include <vector>
@@ -12,11 +13,7 @@
 #include "gtest/gtest.h"
 #include "gtest_port/internal/engine/allocator.h"
 #include "gtest_port/internal/glue/default_allocator.h"
-#ifdef _WIN32
 #include "gtest_port/internal/platform/platform.h"
-#else
-#include "gtest_port/internal/platform/claim.h"
-#endif
 #include "gtest_port/matchers.h"
 #include "tests/testing/private_range.h"
 #include "tests/testing/sockets.h"
@@ -30,19 +27,15 @@ using ::gtest_port_testing::PrivateRange;
 using ::testing::AllOf;
 using ::testing::HasSubstr;
 
-// Whether some live gtest_port claim holds `port` right now.
+// Whether some live gtest_port claim of the platform's default kind
+// (abstract sockets on Linux, lock files on the portable back-end, named
+// objects on Windows) holds `port` right now.
 bool IsClaimed(uint16_t port) {
-#ifdef _WIN32
+  const gtest_port_internal::Platform& platform =
+      gtest_port_internal::RealPlatform();
   const std::unique_ptr<gtest_port_internal::Claimer> claimer =
-      gtest_port_internal::RealPlatform().MakeClaimer("");
-  absl::StatusOr<gtest_port_internal::PortClaim> claim =
-      claimer->Claim(port);
-#else
-  const gtest_port_internal::PortClaimer claimer(
-      gtest_port_internal::System::Real(),
-      gtest_port_internal::ClaimMechanism::kAbstractSocket, "");
-  absl::StatusOr<gtest_port_internal::UniqueFd> claim = claimer.Claim(port);
-#endif
+      platform.MakeClaimer(platform.DefaultLockDir());
+  absl::StatusOr<gtest_port_internal::PortClaim> claim = claimer->Claim(port);
   return claim.ok() && !claim->valid();
 }
 

@@ -115,6 +115,13 @@ TEST(DescribePortUserTest, AFreePortIsHeldByNobody) {
                          "socket)"));
 }
 
+TEST(DescribePortUserTest, GoogleTestPrintsAPortUserAsItsToString) {
+  PrivateRange range(1);
+  absl::StatusOr<PortUser> user = DescribePortUser(range.first());
+  ASSERT_TRUE(user.ok()) << user.status();
+  EXPECT_EQ(::testing::PrintToString(*user), user->ToString());
+}
+
 TEST(DescribePortUserTest, OwnReservationNamesThisProcessAndThisTest) {
   PrivateRange range(1);
   absl::StatusOr<gtest_port_internal::Reservation> r = range.Allocator()->Reserve(1);

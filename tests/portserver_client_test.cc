@@ -31,6 +31,7 @@
 #include "gtest/gtest.h"
 #include "gtest_port/internal/engine/allocator.h"
 #include "gtest_port/internal/platform/claim.h"
+#include "gtest_port/internal/platform/platform.h"
 #include "gtest_port/internal/engine/config.h"
 #include "gtest_port/matchers.h"
 #include "gtest_port/port_reservation.h"
@@ -41,14 +42,11 @@
 namespace gtest_port {
 namespace {
 
-using ::gtest_port_internal::ClaimMechanism;
 using ::gtest_port_internal::Config;
 using ::gtest_port_internal::ParsePortServerReply;
 using ::gtest_port_internal::PortAllocator;
-using ::gtest_port_internal::PortClaimer;
 using ::gtest_port_internal::PortServerClient;
 using ::gtest_port_internal::ResolveConfig;
-using ::gtest_port_internal::System;
 using ::gtest_port_internal::UniqueFd;
 using ::gtest_port_internal::ValidatePortServerAddress;
 using ::gtest_port_testing::FakePortServer;
@@ -245,9 +243,11 @@ TEST(PortServerClientTest, SendsThePidAndANewlineInOneSend) {
   absl::StatusOr<uint16_t> port = client.RequestPort(::getpid());
   ASSERT_TRUE(port.ok()) << port.status();
   EXPECT_EQ(*port, 20001);
-  // The fake, like the real server, takes what one read returns.
+  // The fake, like the real server, takes what one read returns. The "+"
+  // tells `gtest-port serve` that this process claims the port itself;
+  // Python's int() reads "+PID" as PID.
   EXPECT_EQ(fake.requests(),
-            std::vector<std::string>{absl::StrCat(::getpid(), "\n")});
+            std::vector<std::string>{absl::StrCat("+", ::getpid(), "\n")});
 }
 
 TEST(PortServerClientTest, NobodyListeningIsUnavailable) {
@@ -350,9 +350,14 @@ TEST(PortServerAllocatorTest, SinglePortsComeFromThePoolAndAreClaimed) {
 
   // Held machine-wide like any reservation: another gtest_port user (a
   // local one, without the port server) cannot claim them.
-  PortClaimer claimer(System::Real(), ClaimMechanism::kAbstractSocket, "");
+  // (The platform's default claim: abstract sockets on Linux, lock files
+  // on the portable back-end.)
+  const gtest_port_internal::Platform& platform =
+      gtest_port_internal::RealPlatform();
+  const std::unique_ptr<gtest_port_internal::Claimer> claimer =
+      platform.MakeClaimer(platform.DefaultLockDir());
   for (uint16_t port : ports) {
-    absl::StatusOr<UniqueFd> claim = claimer.Claim(port);
+    absl::StatusOr<UniqueFd> claim = claimer->Claim(port);
     ASSERT_TRUE(claim.ok()) << claim.status();
     EXPECT_FALSE(claim->valid()) << "port " << port << " was not claimed";
   }
@@ -454,8 +459,11 @@ TEST(PortServerAllocatorTest, ClaimedServerPortIsPutAsideAndTakenLater) {
   PrivateRange local(10);
   const uint16_t taken = pool.first();
   const uint16_t other = static_cast<uint16_t>(pool.first() + 1);
-  PortClaimer claimer(System::Real(), ClaimMechanism::kAbstractSocket, "");
-  absl::StatusOr<UniqueFd> local_user = claimer.Claim(taken);
+  const gtest_port_internal::Platform& platform =
+      gtest_port_internal::RealPlatform();
+  const std::unique_ptr<gtest_port_internal::Claimer> claimer =
+      platform.MakeClaimer(platform.DefaultLockDir());  // The default claim.
+  absl::StatusOr<UniqueFd> local_user = claimer->Claim(taken);
   ASSERT_TRUE(local_user.ok() && local_user->valid()) << local_user.status();
 
   std::unique_ptr<PortServer> server = StartServer(pool);
@@ -559,7 +567,7 @@ TEST(PortServerAllocatorTest, GarbageReplyFallsBackNamingTheReply) {
             absl::StatusCode::kInvalidArgument);
 }
 
-TEST(PortServerAllocatorTest, BlocksStayLocal) {
+TEST(PortServerAllocatorTest, BlocksComeFromServersThatServeThem) {
   PrivateRange pool(4);
   PrivateRange local(10);
   std::unique_ptr<PortServer> server = StartServer(pool);
@@ -569,11 +577,20 @@ TEST(PortServerAllocatorTest, BlocksStayLocal) {
   absl::StatusOr<gtest_port_internal::Reservation> block = allocator->Reserve(3);
   ASSERT_TRUE(block.ok()) << block.status();
   ASSERT_EQ(block->size(), 3);
+  // Python's server refuses the block request (gtest-port serve's
+  // extension); `gtest-port serve` serves it from its pool.
+  const PrivateRange& from =
+      server->kind() == gtest_port_testing::PortServerKind::kGtestPort ? pool
+                                                                       : local;
   for (int i = 0; i < 3; ++i) {
-    EXPECT_TRUE(local.range().contains((*block)[i])) << (*block)[i];
+    EXPECT_TRUE(from.range().contains((*block)[i])) << (*block)[i];
   }
   EXPECT_EQ(allocator->stats()[gtest_port_internal::Stats::kPortServerRequests], 0);
   EXPECT_TRUE(allocator->portserver_status().ok());
+  // Singles still come from the server.
+  absl::StatusOr<gtest_port_internal::Reservation> single = allocator->Reserve(1);
+  ASSERT_TRUE(single.ok()) << single.status();
+  EXPECT_TRUE(pool.range().contains(single->port())) << single->port();
 }
 
 // ---------------------------------------------------------------------------
@@ -688,7 +705,8 @@ bool CanUnsharePid() {
 
 TEST(PortServerProcessTest, ProcessInAnotherPidNamespaceFallsBack) {
   // Bazel's sandbox, containers, `unshare --pid`: the pid the process would
-  // send does not name it where the server runs.
+  // send does not name it where the server runs. Python's server cannot
+  // serve it (the process falls back); `gtest-port serve` can.
   if (!CanUnsharePid()) {
     GTEST_SKIP() << "unshare --pid is not permitted here (needs "
                     "CAP_SYS_ADMIN or user namespaces)";
@@ -702,9 +720,16 @@ TEST(PortServerProcessTest, ProcessInAnotherPidNamespaceFallsBack) {
                   {server->EnvEntry(), local.EnvEntry()});
   HolderOutput out = ReadHolder(holder);
   ASSERT_EQ(out.ports.size(), 1u);
-  EXPECT_TRUE(local.range().contains(out.ports[0])) << out.ports[0];
-  EXPECT_THAT(out.other,
-              AllOf(StartsWith(kWarning), HasSubstr("another PID namespace")));
+  if (server->kind() == gtest_port_testing::PortServerKind::kGtestPort) {
+    // `gtest-port serve` tells its clients apart by SO_PEERCRED, not by the
+    // pid they write: the process in its own PID namespace is served.
+    EXPECT_TRUE(pool.range().contains(out.ports[0])) << out.ports[0];
+    EXPECT_EQ(out.other, "");
+  } else {
+    EXPECT_TRUE(local.range().contains(out.ports[0])) << out.ports[0];
+    EXPECT_THAT(out.other, AllOf(StartsWith(kWarning),
+                                 HasSubstr("another PID namespace")));
+  }
   // The same holder outside the namespace does get a pool port.
   Subprocess outside =
       StartHolder({}, 1, {server->EnvEntry(), local.EnvEntry()});

@@ -74,6 +74,24 @@ INSTANTIATE_TEST_SUITE_P(
         ForeignCase{SOCK_DGRAM, Address::kAny6, "UdpSocketOnV6Any"}),
     [](const auto& info) { return std::string(info.param.name); });
 
+TEST_P(ForeignSocketTest, HasListenerSeesTcpListenersOnly) {
+  const ForeignCase& c = GetParam();
+  if ((c.address == Address::kLoopback6 || c.address == Address::kAny6) &&
+      !HostHasIpv6()) {
+    GTEST_SKIP() << "this host has no IPv6";
+  }
+  const uint16_t port = KernelPickedPort();
+  PortProber prober(System::Real());
+  absl::StatusOr<bool> before = prober.HasListener(port);
+  ASSERT_TRUE(before.ok()) << before.status();
+  EXPECT_FALSE(*before) << "nothing on port " << port << " yet";
+  absl::StatusOr<UniqueFd> foreign = BindSocket(c.type, port, c.address);
+  ASSERT_TRUE(foreign.ok()) << foreign.status();
+  absl::StatusOr<bool> listened = prober.HasListener(port);
+  ASSERT_TRUE(listened.ok()) << listened.status();
+  EXPECT_EQ(*listened, c.type == SOCK_STREAM) << c.name << " on port " << port;
+}
+
 TEST(ProbeTest, HostWithoutIpv6ProbesIpv4) {
   ::testing::NiceMock<MockSystem> system;
   ON_CALL(system, Socket(AF_INET6, _, _)).WillByDefault(FailWith(EAFNOSUPPORT));

@@ -6,11 +6,16 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstddef>
+#include <cstring>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -20,9 +25,13 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "gtest_port/internal/platform/posix_platform.h"
+#include "gtest_port/internal/platform/shared_names.h"
+#include "gtest_port/internal/platform/unique_fd.h"
 #include "gtest_port/port_reservation.h"
 #include "tests/testing/private_range.h"
 #include "tests/testing/sockets.h"
+#include "tests/testing/subprocess.h"
 
 namespace gtest_port_internal {
 namespace {
@@ -42,11 +51,43 @@ using ::testing::StartsWith;
 // --- /proc readers ---------------------------------------------------------
 
 TEST(ProcNetTest, ClaimSocketsOfTheRealProcNetUnixIncludeOurs) {
+  if (!gtest_port_internal::kLinuxBackend) {
+    GTEST_SKIP() << "the portable POSIX back-end claims by lock files, not "
+                    "abstract sockets in /proc/net/unix";
+  }
   PrivateRange range(1);
   absl::StatusOr<Reservation> r = range.Allocator()->Reserve(1);
   ASSERT_TRUE(r.ok()) << r.status();
   absl::StatusOr<std::vector<ClaimSocket>> claims =
       ReadClaimSockets("/proc");
+  ASSERT_TRUE(claims.ok()) << claims.status();
+  int found = 0;
+  for (const ClaimSocket& c : *claims) found += c.port == range.first();
+  EXPECT_EQ(found, 1);
+}
+
+// Linux keeps abstract names per socket type: a datagram socket bound to a
+// claim's name is a decoy, neither a claim nor in the claim's way.
+TEST(ProcNetTest, ADatagramSocketBoundToAClaimsNameIsNoClaim) {
+  PrivateRange range(1);
+  UniqueFd decoy(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  ASSERT_TRUE(decoy.valid()) << std::strerror(errno);
+  const std::string name = ClaimName(range.first());
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::memcpy(address.sun_path + 1, name.data(), name.size());
+  ASSERT_EQ(::bind(decoy.get(), reinterpret_cast<const sockaddr*>(&address),
+                   static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) +
+                                          1 + name.size())),
+            0)
+      << std::strerror(errno);
+  absl::StatusOr<std::vector<ClaimSocket>> claims = ReadClaimSockets("/proc");
+  ASSERT_TRUE(claims.ok()) << claims.status();
+  for (const ClaimSocket& c : *claims) EXPECT_NE(c.port, range.first());
+  // The real claim is still possible, and is then the one found.
+  absl::StatusOr<Reservation> r = range.Allocator()->Reserve(1);
+  ASSERT_TRUE(r.ok()) << r.status();
+  claims = ReadClaimSockets("/proc");
   ASSERT_TRUE(claims.ok()) << claims.status();
   int found = 0;
   for (const ClaimSocket& c : *claims) found += c.port == range.first();
@@ -248,6 +289,47 @@ TEST(ProcNetTest, ControlBytesInCommandLinesAreEscapedNotPrinted) {
       ReadCommandLine(proc.root(), 7);
   ASSERT_TRUE(line.ok()) << line.status();
   EXPECT_EQ(*line, "prog $'\\x1b[2Jx'");
+}
+
+TEST(ProcNetTest, PaddingOfARewrittenCommandLineIsNotArguments) {
+  // What redis-server leaves: its title over argv, the rest NUL bytes.
+  FakeProc proc;
+  proc.Write("8/cmdline", std::string("redis-server 127.0.0.1:20001\0\0\0\0\0\0", 34));
+  absl::StatusOr<std::string> line = ReadCommandLine(proc.root(), 8);
+  ASSERT_TRUE(line.ok()) << line.status();
+  EXPECT_EQ(*line, "'redis-server 127.0.0.1:20001'");
+}
+
+TEST(ProcNetTest, ARealRedisServersRewrittenCommandLineEndsWithItsTitle) {
+  constexpr char kRedisServer[] = "/usr/bin/redis-server";
+  if (::access(kRedisServer, X_OK) != 0) {
+    GTEST_SKIP() << "no " << kRedisServer
+                 << " (scripts/setup.sh installs redis-server)";
+  }
+  PrivateRange range(1);
+  const std::string port = absl::StrCat(range.first());
+  absl::StatusOr<gtest_port_testing::Subprocess> redis =
+      gtest_port_testing::Subprocess::Start(
+          {kRedisServer, "--port", port, "--bind", "127.0.0.1", "--save", "",
+           "--appendonly", "no"},
+          {});
+  ASSERT_TRUE(redis.ok()) << redis.status();
+  // redis-server rewrites its argv (setproctitle) once it is up, and only
+  // then answers on its port.
+  ASSERT_TRUE(redis->ReadLineStartingWith("", absl::Seconds(30)).ok());
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
+  absl::StatusOr<std::string> line;
+  for (;;) {
+    line = ReadCommandLine("/proc", redis->pid());
+    ASSERT_TRUE(line.ok()) << line.status();
+    if (absl::StrContains(*line, absl::StrCat("127.0.0.1:", port))) break;
+    ASSERT_LT(absl::Now(), deadline) << "never rewritten: " << *line;
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  EXPECT_THAT(*line, AllOf(HasSubstr("redis-server"), Not(HasSubstr("''"))));
+  EXPECT_FALSE(absl::EndsWith(*line, " ")) << *line;
+  redis->Kill(SIGKILL);
+  EXPECT_TRUE(redis->Wait(absl::Seconds(30)).ok());
 }
 
 }  // namespace

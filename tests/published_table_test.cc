@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -22,6 +24,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "gtest_port/internal/platform/posix_platform.h"
 #include "gtest_port/internal/diagnostics/proc_net.h"
 #include "gtest_port/internal/diagnostics/published_table_reader.h"
 #include "gtest_port/internal/glue/test_registry.h"
@@ -51,6 +54,11 @@ std::string OwnTablePath() {
 }
 
 TEST(PublishedTableTest, PublishesEntriesAndClearsThemOnRelease) {
+  if (!kLinuxBackend) {
+    GTEST_SKIP() << "the published memfd table is Linux's; the portable "
+                    "POSIX back-end writes test names into lock files "
+                    "(lock_file_reader_test)";
+  }
   PrivateRange range(2);
   absl::StatusOr<Reservation> r = range.Allocator()->Reserve(2);
   ASSERT_TRUE(r.ok()) << r.status();
@@ -79,7 +87,81 @@ TEST(PublishedTableTest, PublishesEntriesAndClearsThemOnRelease) {
   }
 }
 
+// The table is sealed: another process of the same user that opens it
+// (/proc/<pid>/fd/<n>) cannot shrink it under the writer's mapping -- which
+// would kill the test with SIGBUS on its next reservation -- or grow it.
+TEST(PublishedTableTest, AnotherProcessCannotResizeTheTable) {
+  PrivateRange range(1);
+  absl::StatusOr<Reservation> r = range.Allocator()->Reserve(1);
+  ASSERT_TRUE(r.ok()) << r.status();
+  const std::string path = OwnTablePath();
+  ASSERT_FALSE(path.empty());
+  const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+  ASSERT_GE(fd, 0) << std::strerror(errno);
+  errno = 0;
+  EXPECT_EQ(::ftruncate(fd, 0), -1) << "the table could be shrunk";
+  EXPECT_EQ(errno, EPERM);
+  EXPECT_EQ(::ftruncate(fd, off_t{1} << 30), -1) << "the table could grow";
+  EXPECT_EQ(errno, EPERM);
+  ::close(fd);
+  // Still published, still readable, and the writer still writes.
+  r = absl::CancelledError("released");
+  r = range.Allocator()->Reserve(1);
+  ASSERT_TRUE(r.ok()) << r.status();
+  absl::StatusOr<std::vector<PublishedReservation>> table =
+      ReadPublishedTable(path);
+  ASSERT_TRUE(table.ok()) << table.status();
+  int found = 0;
+  for (const PublishedReservation& p : *table) found += p.first_port == r->port();
+  EXPECT_EQ(found, 1);
+}
+
+// A child forked without exec (a server started in a test, a fast-style
+// death test) that drops a reservation it inherited and reserves again
+// writes only to a table of its own: the parent's table keeps its header
+// (the parent's pid) and its entries.
+TEST(PublishedTableTest, AForkedChildDroppingInheritedReservationsLeavesTheParentsTable) {
+  PrivateRange range(4);
+  auto allocator = range.Allocator();
+  absl::StatusOr<Reservation> first = allocator->Reserve(1);
+  absl::StatusOr<Reservation> second = allocator->Reserve(1);
+  ASSERT_TRUE(first.ok() && second.ok());
+  const std::string parent_table = OwnTablePath();
+  ASSERT_FALSE(parent_table.empty());
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    // No GoogleTest assertions in the child: its exit code says it all.
+    first = absl::CancelledError("dropped in the child");
+    absl::StatusOr<Reservation> again = allocator->Reserve(1);
+    absl::StatusOr<Reservation> more = allocator->Reserve(1);
+    second = absl::CancelledError("dropped in the child");
+    ::_exit(again.ok() && more.ok() ? 0 : 10);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  absl::StatusOr<std::vector<PublishedReservation>> table =
+      ReadPublishedTable(parent_table);
+  ASSERT_TRUE(table.ok()) << table.status();
+  std::vector<std::string> in_range;
+  for (const PublishedReservation& p : *table) {
+    EXPECT_EQ(p.publisher, ::getpid()) << "the header names another process";
+    if (range.range().contains(p.first_port)) {
+      in_range.push_back(absl::StrCat(p.first_port, " ", p.test_name));
+    }
+  }
+  EXPECT_THAT(in_range, ::testing::UnorderedElementsAre(
+                            absl::StrCat(first->port(), " ", ThisTest()),
+                            absl::StrCat(second->port(), " ", ThisTest())));
+}
+
 TEST(PublishedTableTest, PublishedTableIsCloseOnExec) {
+  if (!kLinuxBackend) {
+    GTEST_SKIP() << "the published memfd table is Linux's; the portable "
+                    "POSIX back-end writes test names into lock files "
+                    "(lock_file_reader_test)";
+  }
   PrivateRange range(1);
   absl::StatusOr<Reservation> r = range.Allocator()->Reserve(1);
   ASSERT_TRUE(r.ok()) << r.status();
@@ -93,6 +175,11 @@ TEST(PublishedTableTest, PublishedTableIsCloseOnExec) {
 }
 
 TEST(PublishedTableTest, AForkedChildPublishesInATableOfItsOwn) {
+  if (!kLinuxBackend) {
+    GTEST_SKIP() << "the published memfd table is Linux's; the portable "
+                    "POSIX back-end writes test names into lock files "
+                    "(lock_file_reader_test)";
+  }
   // A death-test child (fork without exec) shares the parent's table
   // mapping; it must not write its reservations there.
   PrivateRange range(2);

@@ -10,6 +10,7 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "gmock/gmock.h"
+#include "gtest/gtest-spi.h"
 #include "gtest/gtest.h"
 #include "gtest_port/gtest_port.h"
 #include "gtest_port/internal/engine/allocator.h"
@@ -189,6 +190,47 @@ TEST(ReserveBlockTest, BlockLargerThanTheSliceIsAClearError) {
                 AllOf(HasSubstr(absl::StrCat("block of ", count)),
                       HasSubstr("4 candidate ports")));
   }
+}
+
+// --- What GoogleTest prints ------------------------------------------------
+
+TEST(PortReservationPrintTest, PrintsItsPortsNotItsBytes) {
+  PrivateRange range(3);
+  auto allocator = range.Allocator();
+  ASSERT_NE(allocator, nullptr);
+  absl::StatusOr<gtest_port_internal::Reservation> held = allocator->Reserve(1);
+  ASSERT_TRUE(held.ok()) << held.status();
+  PortReservation one(*std::move(held));
+  EXPECT_EQ(::testing::PrintToString(one),
+            absl::StrCat("PortReservation(port ", one.port(), ")"));
+
+  held = allocator->Reserve(2);
+  ASSERT_TRUE(held.ok()) << held.status();
+  PortReservation block(*std::move(held));
+  EXPECT_EQ(::testing::PrintToString(block),
+            absl::StrCat("PortReservation(ports ", block[0], "-", block[1],
+                         ")"));
+
+  PortReservation taken = std::move(one);
+  EXPECT_EQ(::testing::PrintToString(one), "PortReservation(no port)");
+}
+
+TEST(PortReservationPrintTest, PrintsAStatusOrAsOkAndTheReservationOrTheError) {
+  absl::StatusOr<PortReservation> r = Reserve();
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(::testing::PrintToString(r),
+            absl::StrCat("OK: PortReservation(port ", r->port(), ")"));
+  absl::StatusOr<PortReservation> bad = ReserveBlock(0);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(::testing::PrintToString(bad), bad.status().ToString());
+}
+
+TEST(PortReservationPrintTest, AFailingMatcherShowsTheReservation) {
+  absl::StatusOr<PortReservation> r = Reserve();
+  ASSERT_TRUE(r.ok()) << r.status();
+  const std::string printed =
+      absl::StrCat("Actual: OK: PortReservation(port ", r->port(), ")");
+  EXPECT_NONFATAL_FAILURE(EXPECT_THAT(r, IsOkAndHoldsPortIn(1, 2)), printed);
 }
 
 }  // namespace

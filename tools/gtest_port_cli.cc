@@ -6,6 +6,7 @@
 //   gtest-port reserve [-n N] [--block] -- COMMAND [ARG]...
 //                                   reserve ports, run COMMAND with them in
 //                                   GTEST_PORT_0..., hold them until it exits
+//   gtest-port --version            "gtest-port 0.2.0"
 //
 // Exit status: 0 success, 1 failure, 2 usage error; `reserve` exits with
 // COMMAND's status (128+N when signal N killed it, 126 when it could not be
@@ -38,6 +39,8 @@
 #include "gtest_port/internal/engine/reporter.h"
 #include "gtest_port/internal/platform/platform.h"
 #include "gtest_port/port_users.h"
+#include "gtest_port/version.h"
+#include "tools/serve/serve_command.h"
 
 extern char** environ;
 
@@ -64,7 +67,11 @@ commands:
   reserve [-n N] [--block] -- COMMAND [ARG]...
                        reserve ports, run COMMAND with them in the
                        environment, hold them until COMMAND exits
+  serve [--address=@NAME] [--range=LO-HI] [--stats]
+                       a port server for every language on this host
+                       (Python portpicker's protocol)
   help [COMMAND]       this text, or a command's
+  version              the version of gtest-port (also --version)
 
 `gtest-port COMMAND --help` describes COMMAND.
 
@@ -389,17 +396,29 @@ int main(int argc, char** argv) {
   const std::string command = args.front();
   args.erase(args.begin());
   if (IsHelp(command)) return PrintHelp(kMainHelp);
+  if (command == "--version" || command == "version") {
+    if (!args.empty()) {
+      return Usage("", absl::StrCat(command, ": unexpected argument \"", args[0],
+                                         "\"; it takes none"));
+    }
+    std::printf("gtest-port %s\n", GTEST_PORT_VERSION_STRING);
+    return kOk;
+  }
   if (command == "help") {
     if (args.empty()) return PrintHelp(kMainHelp);
     if (args[0] == "list") return PrintHelp(kListHelp);
     if (args[0] == "who") return PrintHelp(kWhoHelp);
     if (args[0] == "reserve") return PrintHelp(kReserveHelp);
+    if (args[0] == "serve") return PrintHelp(gtest_port_serve::kServeHelp);
     return Usage("help", absl::StrCat("unknown command \"", args[0],
-                                      "\"; expected list, who or reserve"));
+                                      "\"; expected list, who, reserve or "
+                                      "serve"));
   }
   if (command == "list") return List(args);
   if (command == "who") return Who(args);
   if (command == "reserve") return Reserve(args);
+  if (command == "serve") return gtest_port_serve::ServeCommand(args);
   return Usage("", absl::StrCat("unknown command \"", command,
-                                "\"; expected list, who, reserve or help"));
+                                "\"; expected list, who, reserve, serve or "
+                                "help"));
 }

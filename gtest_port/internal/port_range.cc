@@ -14,9 +14,18 @@
 namespace gtest_port_internal {
 namespace {
 
+// Text quoted in a message: escaped, and at most kQuotedBytes of it, so the
+// message stays one bounded line whatever was given.
+constexpr size_t kQuotedBytes = 64;
+std::string Quote(absl::string_view text) {
+  if (text.size() <= kQuotedBytes) return absl::CHexEscape(text);
+  return absl::StrCat(absl::CHexEscape(text.substr(0, kQuotedBytes)), "...(",
+                      text.size(), " bytes)");
+}
+
 absl::Status RangeError(absl::string_view text, absl::string_view what) {
   return absl::InvalidArgumentError(absl::StrFormat(
-      "\"%s\" %s; expected %s", absl::CHexEscape(text), what, kRangeSyntax));
+      "\"%s\" %s; expected %s", Quote(text), what, kRangeSyntax));
 }
 
 // Parses one bound: decimal digits only (no sign, no spaces, no "0x").
@@ -40,11 +49,11 @@ absl::StatusOr<PortRange> ParsePortRange(absl::string_view text) {
   int lo = 0;
   int hi = 0;
   if (!ParseBound(parts[0], &lo)) {
-    return RangeError(text, absl::StrCat("has LO \"", absl::CHexEscape(parts[0]),
+    return RangeError(text, absl::StrCat("has LO \"", Quote(parts[0]),
                                          "\", which is not a port number"));
   }
   if (!ParseBound(parts[1], &hi)) {
-    return RangeError(text, absl::StrCat("has HI \"", absl::CHexEscape(parts[1]),
+    return RangeError(text, absl::StrCat("has HI \"", Quote(parts[1]),
                                          "\", which is not a port number"));
   }
   if (lo < kMinPort || hi < kMinPort) {

@@ -13,7 +13,7 @@ function(expect_library_only source_dir)
   endforeach()
 
   foreach(option GTEST_PORT_TESTS GTEST_PORT_SAMPLES GTEST_PORT_INSTALL
-                 GTEST_PORT_BENCHMARKS GTEST_PORT_FUZZERS)
+                 GTEST_PORT_BENCHMARKS GTEST_PORT_FUZZERS GTEST_PORT_TOOLS)
     if(${option})
       message(FATAL_ERROR
         "${option} is ON by default when gtest_port is a subproject; "
@@ -23,7 +23,7 @@ function(expect_library_only source_dir)
 
   # Targets from gtest_port's tests/ and samples/.
   foreach(target port_range_test reserve_test gtest_port_testing port_holder
-                 sample1_echo_unittest sample_echo_server)
+                 sample1_echo_unittest sample_echo_server gtest-port)
     if(TARGET ${target})
       message(FATAL_ERROR
         "gtest_port as a subproject defined its own target ${target}: its "

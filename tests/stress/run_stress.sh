@@ -17,7 +17,10 @@
 #                    which proves it would see them in the runners above
 #   netns            two network namespaces and the host each hold the same
 #                    one-port range at once; a second holder in one namespace
-#                    is refused (skipped where `ip netns add` is not permitted)
+#                    is refused (skipped where `ip netns add` is not permitted).
+#                    With the portable POSIX back-end (GTEST_PORT_BACKEND=posix)
+#                    claims are lock files, shared by the whole host: exactly
+#                    one of the three holders gets the port
 #
 # Faults: a redis-server and a python3 http.server occupy two ports inside
 # the range for the whole run (the checker verifies they are never handed
@@ -361,6 +364,9 @@ run_control
 run_netns() {
   local runner=netns records=$work/netns.records ns i
   local one="$netns_port-$netns_port"
+  local host_wide=0
+  grep -q '^GTEST_PORT_BACKEND:STRING=posix$' "$build_dir/CMakeCache.txt" 2>/dev/null &&
+    host_wide=1
   : >"$records"
   for i in a b; do
     ns=gtest_port_stress_$$_$i
@@ -395,13 +401,21 @@ run_netns() {
     exec {fd}>"${fifos[$i]}"
     fds+=("$fd")
   done
-  local ok=1
+  local ok=1 holding=0 refused_holders=0
   for i in 0 1 2; do
-    if ! wait_until 20 grep -q '^READY$' "${outs[$i]}" ||
+    if ((host_wide)); then
+      # A holder either holds the port (READY) or is refused at once.
+      wait_until 20 grep -q '^READY$\|^ERROR' "${outs[$i]}" || ok=0
+      grep -q "^PORT $netns_port " "${outs[$i]}" && ((++holding))
+      grep -q '^ERROR RESOURCE_EXHAUSTED' "${outs[$i]}" && ((++refused_holders))
+    elif ! wait_until 20 grep -q '^READY$' "${outs[$i]}" ||
       ! grep -q "^PORT $netns_port " "${outs[$i]}"; then
       ok=0
     fi
   done
+  if ((host_wide)) && ((holding != 1 || refused_holders != 2)); then
+    ok=0
+  fi
   # While all three hold it: a second holder in the first namespace.
   local refused=$work/logs/netns.refused.out
   GTEST_PORT_RANGE=$one GTEST_PORT_STRESS_RECORDS=$records \
@@ -412,13 +426,24 @@ run_netns() {
     exec {fd}>&-
   done
   for i in 0 1 2; do
-    wait "${pids[$i]}" || ok=0
+    if ((host_wide)); then
+      wait "${pids[$i]}" || true  # The refused ones exit 3.
+    else
+      wait "${pids[$i]}" || ok=0
+    fi
   done
-  if ((ok == 0)); then
+  if ((ok == 0)) && ((host_wide)); then
+    fail "$runner" "lock-file claims are host-wide: exactly one of the three holders should get port $netns_port ($holding did, $refused_holders were refused) and a second holder should be refused" \
+      "${outs[@]}" "$refused"
+  elif ((ok == 0)); then
     fail "$runner" "each namespace's holder should get port $netns_port and a second holder in one namespace should be refused" \
       "${outs[@]}" "$refused"
   fi
-  check "$runner" --expect-shared-across-namespaces
+  if ((host_wide)); then
+    check "$runner"
+  else
+    check "$runner" --expect-shared-across-namespaces
+  fi
 }
 say "netns: one-port range $netns_port held at once in 2 network namespaces and the host"
 run_netns

@@ -47,6 +47,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
+#include "gtest_port/internal/platform/posix_platform.h"
 #include "gtest_port/internal/platform/unique_fd.h"
 
 namespace gtest_port_testing {
@@ -97,9 +98,23 @@ inline std::optional<uint64_t> SocketInode(absl::string_view target) {
   return std::nullopt;
 }
 
-// Whether a live gtest_port claim holds `port`, found by trying to bind its
-// abstract name: EADDRINUSE means some socket holds it.
+// Whether a live gtest_port lock-file claim in `lock_dir` holds `port`: a
+// new open file description cannot flock() it.
+inline bool IsLockFileClaimed(const std::string& lock_dir, uint16_t port) {
+  const std::string path = absl::StrCat(lock_dir, "/", port, ".lock");
+  gtest_port_internal::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return false;  // Never claimed: the file does not exist.
+  return ::flock(fd.get(), LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+}
+
+// Whether a live gtest_port claim of the platform's default kind holds
+// `port`. Linux: found by trying to bind its abstract name (EADDRINUSE means
+// some socket holds it); the portable back-end: its lock file in the
+// default lock directory.
 inline bool IsClaimed(uint16_t port) {
+  if (!gtest_port_internal::kLinuxBackend) {
+    return IsLockFileClaimed(gtest_port_internal::kPosixDefaultLockDir, port);
+  }
   gtest_port_internal::UniqueFd fd(
       ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
   sockaddr_un addr{};
@@ -110,15 +125,6 @@ inline bool IsClaimed(uint16_t port) {
       static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + 1 + name.size());
   return ::bind(fd.get(), reinterpret_cast<const sockaddr*>(&addr), len) != 0 &&
          errno == EADDRINUSE;
-}
-
-// Whether a live gtest_port lock-file claim in `lock_dir` holds `port`: a
-// new open file description cannot flock() it.
-inline bool IsLockFileClaimed(const std::string& lock_dir, uint16_t port) {
-  const std::string path = absl::StrCat(lock_dir, "/", port, ".lock");
-  gtest_port_internal::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) return false;  // Never claimed: the file does not exist.
-  return ::flock(fd.get(), LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK;
 }
 
 // How many descriptors this process has open.

@@ -36,6 +36,11 @@ class MockSystem : public gtest_port_internal::System {
     ON_CALL(*this, Chmod).WillByDefault(Invoke(&real, &System::Chmod));
     ON_CALL(*this, Lstat).WillByDefault(Invoke(&real, &System::Lstat));
     ON_CALL(*this, Fstat).WillByDefault(Invoke(&real, &System::Fstat));
+    ON_CALL(*this, Fchmod).WillByDefault(Invoke(&real, &System::Fchmod));
+    ON_CALL(*this, Ftruncate).WillByDefault(Invoke(&real, &System::Ftruncate));
+    ON_CALL(*this, Pwrite).WillByDefault(Invoke(&real, &System::Pwrite));
+    ON_CALL(*this, Access).WillByDefault(Invoke(&real, &System::Access));
+    ON_CALL(*this, Geteuid).WillByDefault(Invoke(&real, &System::Geteuid));
   }
 
   MOCK_METHOD(int, Socket, (int, int, int), (override));
@@ -55,6 +60,11 @@ class MockSystem : public gtest_port_internal::System {
   MOCK_METHOD(int, Chmod, (const char*, mode_t), (override));
   MOCK_METHOD(int, Lstat, (const char*, struct stat*), (override));
   MOCK_METHOD(int, Fstat, (int, struct stat*), (override));
+  MOCK_METHOD(int, Fchmod, (int, mode_t), (override));
+  MOCK_METHOD(int, Ftruncate, (int, off_t), (override));
+  MOCK_METHOD(ssize_t, Pwrite, (int, const void*, size_t, off_t), (override));
+  MOCK_METHOD(int, Access, (const char*, int), (override));
+  MOCK_METHOD(uid_t, Geteuid, (), (override));
 };
 
 // An action that fails a POSIX-style call with `error`.

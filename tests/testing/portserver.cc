@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -18,6 +19,7 @@
 #include <utility>
 
 #include "absl/status/status.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -72,13 +74,43 @@ bool Accepts(const std::string& address) {
          ::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), len) == 0;
 }
 
+absl::StatusOr<PortServerKind> PortServerKindFromEnvironment() {
+  const char* kind = std::getenv("GTEST_PORT_TEST_PORTSERVER");
+  if (kind == nullptr || *kind == '\0' || std::string(kind) == "python") {
+    return PortServerKind::kPython;
+  }
+  if (std::string(kind) == "gtest-port") return PortServerKind::kGtestPort;
+  return absl::InvalidArgumentError(
+      absl::StrCat("GTEST_PORT_TEST_PORTSERVER=\"", absl::CHexEscape(kind),
+                   "\": expected \"python\" (/usr/bin/portserver) or "
+                   "\"gtest-port\" (gtest-port serve)"));
+}
+
+std::string GtestPortCliPath() {
+  const char* path = std::getenv("GTEST_PORT_CLI");
+  if (path != nullptr && *path != '\0') return path;
+  return HelperPath("../tools/gtest-port");
+}
+
 absl::StatusOr<std::unique_ptr<PortServer>> PortServer::Start(
     gtest_port::PortRange pool) {
-  if (::access(kPortServerPath, X_OK) != 0) {
-    return absl::FailedPreconditionError(
-        absl::StrCat(kPortServerPath,
-                     " is missing: install Debian's python3-portpicker "
-                     "(scripts/setup.sh does)"));
+  absl::StatusOr<PortServerKind> kind = PortServerKindFromEnvironment();
+  if (!kind.ok()) return kind.status();
+  return Start(pool, *kind);
+}
+
+absl::StatusOr<std::unique_ptr<PortServer>> PortServer::Start(
+    gtest_port::PortRange pool, PortServerKind kind) {
+  const std::string program = kind == PortServerKind::kPython
+                                  ? std::string(kPortServerPath)
+                                  : GtestPortCliPath();
+  if (::access(program.c_str(), X_OK) != 0) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        program, kind == PortServerKind::kPython
+                     ? " is missing: install Debian's python3-portpicker "
+                       "(scripts/setup.sh does)"
+                     : " is missing: build the gtest-port tool (tools/) or set "
+                       "GTEST_PORT_CLI"));
   }
   std::string address = UniquePortServerAddress("portserver");
   const char* tmp = std::getenv("TEST_TMPDIR");
@@ -88,16 +120,22 @@ absl::StatusOr<std::unique_ptr<PortServer>> PortServer::Start(
   // The shell only redirects the log; `exec` makes the server the child
   // itself, so killing the child kills the server, and setpriv's death
   // signal kills it too should this process die without its destructors.
+  const std::string arguments =
+      kind == PortServerKind::kPython
+          ? absl::StrCat("--portserver_address='", address,
+                         "' --portserver_static_pool=", pool.first, "-",
+                         pool.last)
+          : absl::StrCat("serve --address='", address, "' --range=", pool.first,
+                         "-", pool.last);
   const std::string command =
-      absl::StrCat("exec /usr/bin/setpriv --pdeathsig KILL '", kPortServerPath,
-                   "' --portserver_address='", address,
-                   "' --portserver_static_pool=", pool.first, "-", pool.last,
-                   " >'", log_path, "' 2>&1");
+      absl::StrCat("exec /usr/bin/setpriv --pdeathsig KILL '", program, "' ",
+                   arguments, " >'", log_path, "' 2>&1");
   absl::StatusOr<Subprocess> process =
       Subprocess::Start({"/bin/sh", "-c", command}, {});
   if (!process.ok()) return process.status();
-  std::unique_ptr<PortServer> server(new PortServer(
-      std::move(address), pool, std::move(log_path), *std::move(process)));
+  std::unique_ptr<PortServer> server(new PortServer(std::move(address), pool,
+                                                    kind, std::move(log_path),
+                                                    *std::move(process)));
 
   // Serving, and serving at that address itself: its log says so.
   const absl::Time deadline = absl::Now() + kStartTimeout;
@@ -105,10 +143,16 @@ absl::StatusOr<std::unique_ptr<PortServer>> PortServer::Start(
   while (!Accepts(server->address()) ||
          !absl::StrContains(server->Log(), serving)) {
     const std::string log = server->Log();
-    if (absl::StrContains(log, "Traceback") || absl::Now() > deadline) {
+    // Exited (not reaped: the destructor does that) or a Python traceback.
+    siginfo_t info{};
+    const bool exited = ::waitid(P_PID, static_cast<id_t>(server->pid()), &info,
+                                 WEXITED | WNOHANG | WNOWAIT) == 0 &&
+                        info.si_pid == server->pid();
+    if (exited || absl::StrContains(log, "Traceback") ||
+        absl::Now() > deadline) {
       return absl::UnavailableError(
-          absl::StrCat(kPortServerPath, " did not start serving at ",
-                       server->address(), "; its log:\n", log));
+          absl::StrCat(program, " did not start serving at ", server->address(),
+                       "; its log:\n", log));
     }
     absl::SleepFor(absl::Milliseconds(10));
   }
@@ -123,8 +167,11 @@ PortServer::~PortServer() {
 
 std::string PortServer::Log() const { return ReadFileOrEmpty(log_path_); }
 
-FakePortServer::FakePortServer(std::optional<std::string> reply)
-    : reply_(std::move(reply)), address_(UniquePortServerAddress("fake")) {
+FakePortServer::FakePortServer(std::optional<std::string> reply,
+                               absl::Duration delay)
+    : reply_(std::move(reply)),
+      delay_(delay),
+      address_(UniquePortServerAddress("fake")) {
   listener_.reset(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
   sockaddr_un addr;
   const socklen_t len = ToSockaddr(address_, addr);
@@ -175,6 +222,7 @@ void FakePortServer::Serve() {
       absl::MutexLock lock(&mu_);
       requests_.emplace_back(buf, got > 0 ? static_cast<size_t>(got) : 0);
     }
+    if (delay_ > absl::ZeroDuration()) absl::SleepFor(delay_);
     if (!reply_->empty()) {
       (void)::send(conn.get(), reply_->data(), reply_->size(), MSG_NOSIGNAL);
     }

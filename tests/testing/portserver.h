@@ -2,9 +2,13 @@
 //
 // Port servers for gtest_port's own tests.
 //
-// PortServer runs the real one -- Debian's /usr/bin/portserver, from
-// python3-portpicker, the server CI hosts run behind PORTSERVER_ADDRESS --
-// for one test: at an abstract address of its own,
+// PortServer runs a real one for one test: Debian's /usr/bin/portserver,
+// from python3-portpicker, the server CI hosts run behind PORTSERVER_ADDRESS,
+// or gtest_port's own `gtest-port serve`, chosen by the environment variable
+// GTEST_PORT_TEST_PORTSERVER ("python", the default, or "gtest-port"; the
+// binary is GTEST_PORT_CLI if set, else ../tools/gtest-port beside the test
+// binary), so the same tests run against both servers. It runs at an
+// abstract address of its own,
 // "@gtest_port_test_portserver_<pid>_<n>_<random>", handing out a pool of its
 // own (take it from a PrivateRange). Start() returns once the server's socket
 // accepts connections; the destructor kills and reaps it. Its log goes to a
@@ -42,6 +46,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "gtest_port/internal/platform/unique_fd.h"
 #include "gtest_port/options.h"
 #include "tests/testing/subprocess.h"
@@ -50,6 +55,17 @@ namespace gtest_port_testing {
 
 // Where Debian's python3-portpicker installs the server.
 inline constexpr char kPortServerPath[] = "/usr/bin/portserver";
+
+// Which server PortServer::Start() runs.
+enum class PortServerKind { kPython, kGtestPort };
+
+// From GTEST_PORT_TEST_PORTSERVER: "python" or unset is kPython,
+// "gtest-port" kGtestPort; anything else is InvalidArgument.
+absl::StatusOr<PortServerKind> PortServerKindFromEnvironment();
+
+// The gtest-port binary: GTEST_PORT_CLI, else ../tools/gtest-port beside the
+// running test binary.
+std::string GtestPortCliPath();
 
 // A fresh abstract address "@gtest_port_test_<tag>_<pid>_<n>_<random>",
 // unique on this host: the random part keeps apart tests whose pids are
@@ -61,10 +77,13 @@ bool Accepts(const std::string& address);
 
 class PortServer {
  public:
-  // Starts the server for `pool` and waits (up to 30 s) until it accepts.
-  // FailedPrecondition when /usr/bin/portserver is not installed.
+  // Starts the server GTEST_PORT_TEST_PORTSERVER names for `pool` and waits
+  // (up to 30 s) until it accepts. FailedPrecondition when the server's
+  // program is not installed (or built).
   static absl::StatusOr<std::unique_ptr<PortServer>> Start(
       gtest_port::PortRange pool);
+  static absl::StatusOr<std::unique_ptr<PortServer>> Start(
+      gtest_port::PortRange pool, PortServerKind kind);
 
   PortServer(const PortServer&) = delete;
   PortServer& operator=(const PortServer&) = delete;
@@ -73,20 +92,24 @@ class PortServer {
   const std::string& address() const { return address_; }
   std::string EnvEntry() const { return "PORTSERVER_ADDRESS=" + address_; }
   gtest_port::PortRange pool() const { return pool_; }
+  PortServerKind kind() const { return kind_; }
+  pid_t pid() const { return process_.pid(); }
 
   // What the server has logged so far.
   std::string Log() const;
 
  private:
   PortServer(std::string address, gtest_port::PortRange pool,
-             std::string log_path, Subprocess process)
+             PortServerKind kind, std::string log_path, Subprocess process)
       : address_(std::move(address)),
         pool_(pool),
+        kind_(kind),
         log_path_(std::move(log_path)),
         process_(std::move(process)) {}
 
   const std::string address_;
   const gtest_port::PortRange pool_;
+  const PortServerKind kind_;
   const std::string log_path_;
   Subprocess process_;
 };
@@ -96,7 +119,9 @@ class FakePortServer {
   // Listens at a fresh abstract address. `reply` is written to every
   // connection after its request is read, and the connection closed;
   // std::nullopt keeps every connection open and silent until destruction.
-  explicit FakePortServer(std::optional<std::string> reply);
+  // `delay`: how long each answer is held back (a slow server).
+  explicit FakePortServer(std::optional<std::string> reply,
+                          absl::Duration delay = absl::ZeroDuration());
   FakePortServer(const FakePortServer&) = delete;
   FakePortServer& operator=(const FakePortServer&) = delete;
   ~FakePortServer();
@@ -110,6 +135,7 @@ class FakePortServer {
   void Serve();
 
   const std::optional<std::string> reply_;
+  const absl::Duration delay_;
   const std::string address_;
   gtest_port_internal::UniqueFd listener_;
   gtest_port_internal::UniqueFd stop_read_;

@@ -14,14 +14,29 @@
 //   TestHolderPlain.LeaksBlockByMovingItOut
 //                                     a ReserveBlock(2) moved out of the
 //                                     test into an object never destroyed
+//   TestHolderLingering.LeavesRedisListening
+//                                     a real redis-server on its port, still
+//                                     running when PortFixture::TearDown()
+//                                     runs (the fixture stops it after); prints
+//                                     "REDIS_PID <pid>"
+//   TestHolderLingering.StopsRedisInTime
+//                                     the same, stopped in the test body
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <memory>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "gtest_port/gtest_port.h"
+#include "gtest_port/internal/platform/unique_fd.h"
+#include "tests/testing/subprocess.h"
 
 namespace {
 
@@ -76,6 +91,61 @@ TEST(TestHolderPlain, LeaksBlockByMovingItOut) {
   Print(r->port());
   Print((*r)[1]);
   new gtest_port::PortReservation(*std::move(r));  // Never destroyed.
+}
+
+constexpr char kRedisServer[] = "/usr/bin/redis-server";
+
+// True once something accepts TCP connections on 127.0.0.1:`port`.
+bool Accepts(uint16_t port) {
+  gtest_port_internal::UniqueFd fd(
+      ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  return fd.valid() && ::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr),
+                                 sizeof(addr)) == 0;
+}
+
+class TestHolderLingering : public gtest_port::PortFixture {
+ protected:
+  void StartRedis() {
+    if (::access(kRedisServer, X_OK) != 0) {
+      GTEST_SKIP() << "no " << kRedisServer;
+    }
+    const uint16_t port = ReservePort();
+    ASSERT_NE(port, 0);
+    Print(port);
+    absl::StatusOr<gtest_port_testing::Subprocess> child =
+        gtest_port_testing::Subprocess::Start(
+            {kRedisServer, "--port", absl::StrCat(port), "--bind", "127.0.0.1",
+             "--save", "", "--appendonly", "no"},
+            {});
+    ASSERT_TRUE(child.ok()) << child.status();
+    redis_ = std::make_unique<gtest_port_testing::Subprocess>(
+        *std::move(child));
+    const absl::Time deadline = absl::Now() + absl::Seconds(30);
+    while (!Accepts(port)) {
+      ASSERT_LT(absl::Now(), deadline) << "redis-server never listened";
+      absl::SleepFor(absl::Milliseconds(10));
+    }
+    std::printf("REDIS_PID %d\n", redis_->pid());
+    std::fflush(stdout);
+  }
+
+  void TearDown() override {
+    PortFixture::TearDown();  // What it sees of a server still running.
+    redis_.reset();           // SIGKILL and reap: nothing is left behind.
+  }
+
+  std::unique_ptr<gtest_port_testing::Subprocess> redis_;
+};
+
+TEST_F(TestHolderLingering, LeavesRedisListening) { StartRedis(); }
+
+TEST_F(TestHolderLingering, StopsRedisInTime) {
+  StartRedis();
+  redis_.reset();
 }
 
 }  // namespace

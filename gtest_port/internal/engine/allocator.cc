@@ -41,6 +41,12 @@ absl::StatusOr<Reservation> PortAllocator::Reserve(int count) {
     } else {
       stats_.Add(Stats::kPortServerLocal);
     }
+  } else if (portserver_ != nullptr && count > 1 &&
+             count <= PortServerSource::kMaxBlock) {
+    absl::StatusOr<std::optional<HeldPorts>> block =
+        portserver_->TakeBlock(count);
+    if (!block.ok()) return block.status();
+    if (block->has_value()) ports = **std::move(block);
   }
 #endif
   if (ports.empty()) {
@@ -89,7 +95,9 @@ std::string PortAllocator::Describe() const {
     const absl::Status error = portserver_->status();
     if (error.ok()) {
       absl::StrAppend(&line, "; single ports come from the port server at ",
-                      portserver_->address(), " (blocks from the range above)");
+                      portserver_->address(),
+                      " (blocks too where it serves them, as gtest-port serve "
+                      "does; else from the range above)");
     } else {
       absl::StrAppend(&line, "; not using the port server: ", error.message());
     }

@@ -1,8 +1,13 @@
 #include "gtest_port/internal/engine/config.h"
 
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <optional>
 #include <utility>
 
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -15,13 +20,14 @@ namespace {
 constexpr char kRangeVar[] = "GTEST_PORT_RANGE";
 constexpr char kLockDirVar[] = "GTEST_PORT_LOCK_DIR";
 constexpr char kVerboseVar[] = "GTEST_PORT_VERBOSE";
+constexpr char kFailOnLeakVar[] = "GTEST_PORT_FAIL_ON_LEAK";
 constexpr char kPortServerVar[] = "PORTSERVER_ADDRESS";
 constexpr char kShardIndexVar[] = "GTEST_SHARD_INDEX";
 constexpr char kTotalShardsVar[] = "GTEST_TOTAL_SHARDS";
 
 // How much of a bad value a message quotes: it stays one readable line
 // whatever was set.
-constexpr size_t kQuotedValue = 100;
+constexpr size_t kQuotedValue = 256;
 
 // The value is quoted escaped, so that a control byte or newline in it
 // cannot garble the one-line message, and cut to kQuotedValue bytes.
@@ -38,16 +44,52 @@ absl::Status VariableError(absl::string_view variable, absl::string_view value,
 }
 
 // GoogleTest's own reading of GTEST_SHARD_INDEX/GTEST_TOTAL_SHARDS (its
-// Int32FromEnvOrDie with -1 for unset): a 32-bit decimal integer.
+// Int32FromEnvOrDie() with -1 for unset, and ParseInt32(): strtol(3) in base
+// 10 that must consume the whole value): leading whitespace and a sign are
+// accepted, trailing bytes are not, and "" is 0 -- not unset.
+std::optional<int> ParseLikeGoogleTest(absl::string_view value) {
+  size_t at = 0;
+  while (at < value.size() &&
+         absl::ascii_isspace(static_cast<unsigned char>(value[at]))) {
+    ++at;
+  }
+  bool negative = false;
+  if (at < value.size() && (value[at] == '+' || value[at] == '-')) {
+    negative = value[at] == '-';
+    ++at;
+  }
+  const size_t digits_start = at;
+  int64_t magnitude = 0;
+  while (at < value.size() && absl::ascii_isdigit(
+                                  static_cast<unsigned char>(value[at]))) {
+    magnitude = std::min<int64_t>(magnitude * 10 + (value[at] - '0'),
+                                  int64_t{1} << 40);
+    ++at;
+  }
+  // No digits: strtol stops at the very start, so only "" is whole.
+  if (at == digits_start) {
+    if (value.empty()) return 0;
+    return std::nullopt;
+  }
+  if (at != value.size()) return std::nullopt;
+  const int64_t parsed = negative ? -magnitude : magnitude;
+  if (parsed < std::numeric_limits<int32_t>::min() ||
+      parsed > std::numeric_limits<int32_t>::max()) {
+    return std::nullopt;
+  }
+  return static_cast<int>(parsed);
+}
+
 absl::StatusOr<int> ShardVariable(const Environment& env, const char* name) {
   const std::optional<std::string> value = env(name);
   if (!value.has_value()) return -1;
-  int parsed = 0;
-  if (!absl::SimpleAtoi(*value, &parsed)) {
+  const std::optional<int> parsed = ParseLikeGoogleTest(*value);
+  if (!parsed.has_value()) {
     return VariableError(name, *value,
-                         "not an integer (GoogleTest reads a 32-bit decimal)");
+                         "not an integer (GoogleTest reads a 32-bit decimal, "
+                         "optionally signed, nothing after it)");
   }
-  return parsed;
+  return *parsed;
 }
 
 // As GoogleTest decides whether to shard (its ShouldShard()).
@@ -69,17 +111,19 @@ absl::StatusOr<ShardSpec> ResolveShard(const gtest_port::Options& options,
   return ShardSpec{*index, *total};
 }
 
-absl::StatusOr<bool> ResolveVerbose(const gtest_port::Options& options,
-                                    const Environment& env) {
-  if (options.verbose.has_value()) return *options.verbose;
-  const std::optional<std::string> value = env(kVerboseVar);
+// A boolean option: the Options field when set, else the variable `name`
+// (unset or empty: false).
+absl::StatusOr<bool> ResolveBool(const std::optional<bool>& field,
+                                 const char* name, const Environment& env) {
+  if (field.has_value()) return *field;
+  const std::optional<std::string> value = env(name);
   if (!value.has_value() || value->empty()) return false;
-  bool verbose = false;
-  if (!absl::SimpleAtob(*value, &verbose)) {
-    return VariableError(kVerboseVar, *value,
+  bool result = false;
+  if (!absl::SimpleAtob(*value, &result)) {
+    return VariableError(name, *value,
                          "not a boolean; expected 1/0, true/false, yes/no");
   }
-  return verbose;
+  return result;
 }
 
 // Options::portserver_address wins over PORTSERVER_ADDRESS; "" means none.
@@ -237,9 +281,14 @@ absl::StatusOr<Config> ResolveConfig(const gtest_port::Options& options,
   absl::Status portserver = ResolvePortServer(options, env, config);
   if (!portserver.ok()) return portserver;
 
-  absl::StatusOr<bool> verbose = ResolveVerbose(options, env);
+  absl::StatusOr<bool> verbose = ResolveBool(options.verbose, kVerboseVar, env);
   if (!verbose.ok()) return verbose.status();
   config.verbose = *verbose;
+
+  absl::StatusOr<bool> fail_on_leak =
+      ResolveBool(options.fail_on_leak, kFailOnLeakVar, env);
+  if (!fail_on_leak.ok()) return fail_on_leak.status();
+  config.fail_on_leak = *fail_on_leak;
   return config;
 }
 

@@ -60,6 +60,8 @@ struct Config {
   std::string portserver_address;
   absl::Duration portserver_timeout = kDefaultPortServerTimeout;
   bool verbose = false;
+  // Leaks and lingering servers are failures, not notes (Options::fail_on_leak).
+  bool fail_on_leak = false;
   // Things the user should know but that do not stop the run, e.g. an
   // overlap with the ephemeral range.
   std::vector<std::string> warnings;

@@ -33,18 +33,28 @@ absl::StatusOr<HoldResult> HoldPort(const Claimer& claimer,
                                     const Prober& prober, uint16_t port,
                                     Stats& stats) {
   absl::StatusOr<PortClaim> claim = claimer.Claim(port);
-  if (!claim.ok()) return claim.status();
+  if (!claim.ok()) {
+    const absl::StatusCode code = claim.status().code();
+    if (code != absl::StatusCode::kPermissionDenied &&
+        code != absl::StatusCode::kFailedPrecondition &&
+        code != absl::StatusCode::kUnavailable) {
+      return claim.status();
+    }
+    stats.Add(Stats::kUnclaimable);
+    return HoldResult{HoldResult::kUnclaimable, PortClaim(),
+                      std::string(claim.status().message())};
+  }
   if (!claim->valid()) {
     stats.Add(Stats::kBusyClaimed);
-    return HoldResult{HoldResult::kClaimedElsewhere, PortClaim()};
+    return HoldResult{HoldResult::kClaimedElsewhere, PortClaim(), ""};
   }
   absl::StatusOr<bool> free = prober.IsFree(port);
   if (!free.ok()) return free.status();
   if (!*free) {
     stats.Add(Stats::kBusyInUse);
-    return HoldResult{HoldResult::kInUse, PortClaim()};
+    return HoldResult{HoldResult::kInUse, PortClaim(), ""};
   }
-  return HoldResult{HoldResult::kHeld, *std::move(claim)};
+  return HoldResult{HoldResult::kHeld, *std::move(claim), ""};
 }
 
 LocalSource::LocalSource(const Config& config, const Claimer& claimer,
@@ -71,6 +81,8 @@ absl::StatusOr<HeldPorts> LocalSource::Take(int count) {
       count > 1 ? next_.fetch_add(count, std::memory_order_relaxed) : 0;
   int64_t claimed = 0;
   int64_t in_use = 0;
+  int64_t unclaimable = 0;
+  std::string unclaimable_why;
   for (int attempt = 0; attempt < positions; ++attempt) {
     const uint64_t ticket =
         count > 1 ? block_ticket + attempt
@@ -82,6 +94,10 @@ absl::StatusOr<HeldPorts> LocalSource::Take(int count) {
       absl::StatusOr<HoldResult> result = HoldPort(
           claimer_, prober_, static_cast<uint16_t>(first + i), stats_);
       if (!result.ok()) return result.status();
+      if (result->state == HoldResult::kUnclaimable) {
+        if (unclaimable++ == 0) unclaimable_why = std::move(result->why);
+        break;
+      }
       if (result->state != HoldResult::kHeld) {
         ++(result->state == HoldResult::kClaimedElsewhere ? claimed : in_use);
         break;
@@ -91,16 +107,21 @@ absl::StatusOr<HeldPorts> LocalSource::Take(int count) {
     }
     if (static_cast<int>(held.size()) == count) return held;
   }
+  std::string could_not_claim;
+  if (unclaimable > 0) {
+    could_not_claim = absl::StrFormat(
+        ", %d could not be claimed, e.g. %s", unclaimable, unclaimable_why);
+  }
   return absl::ResourceExhaustedError(absl::StrFormat(
       "no free %s in shard %d of %d's slice %s of range %s: all %d "
       "candidates were busy (%d held by other gtest_port reservations, %d in "
-      "use by other sockets). Widen GTEST_PORT_RANGE, run fewer tests at once, "
-      "or release reservations sooner",
+      "use by other sockets%s). Widen GTEST_PORT_RANGE, run fewer tests at "
+      "once, or release reservations sooner",
       count == 1 ? std::string("port")
                  : absl::StrCat("block of ", count, " consecutive ports"),
       config_.shard.index, config_.shard.total,
       FormatPortRange(config_.slice()), FormatPortRange(config_.range),
-      positions, claimed, in_use));
+      positions, claimed, in_use, could_not_claim));
 }
 
 }  // namespace gtest_port_internal

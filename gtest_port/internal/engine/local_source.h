@@ -25,6 +25,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <string>
 
 #include "absl/status/statusor.h"
 #include "gtest_port/internal/engine/config.h"
@@ -36,12 +37,17 @@ namespace gtest_port_internal {
 
 // What the claim-and-probe step found for one port.
 struct HoldResult {
-  enum State { kHeld, kClaimedElsewhere, kInUse } state = kHeld;
+  // kUnclaimable: this port's claim could not be tried (e.g. a lock file
+  // another user made unreadable); the next candidate may do.
+  enum State { kHeld, kClaimedElsewhere, kInUse, kUnclaimable } state = kHeld;
   PortClaim claim;  // Valid when kHeld.
+  std::string why;  // Why, when kUnclaimable.
 };
 
 // Claims `port` and, once claimed, probes it; counts a busy port in
-// `stats`. An error when the claim or the probe could not be tried.
+// `stats`. A claim error about this port alone (PermissionDenied,
+// FailedPrecondition, Unavailable) is kUnclaimable, counted too; any other
+// error, or a failed probe, is returned.
 absl::StatusOr<HoldResult> HoldPort(const Claimer& claimer,
                                     const Prober& prober, uint16_t port,
                                     Stats& stats);

@@ -102,6 +102,19 @@ PortServerClient::PortServerClient(std::string address, absl::Duration timeout,
     : address_(std::move(address)), timeout_(timeout), system_(system) {}
 
 absl::StatusOr<uint16_t> PortServerClient::RequestPort(pid_t pid) const {
+  return Request(pid, 0);
+}
+
+absl::StatusOr<uint16_t> PortServerClient::RequestBlock(int count) const {
+  if (count < 1 || count > kMaxPortServerBlock) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("cannot ask the port server at ", address_, " for ", count,
+                     " ports; expected 1-", kMaxPortServerBlock));
+  }
+  return Request(0, count);
+}
+
+absl::StatusOr<uint16_t> PortServerClient::Request(pid_t pid, int block) const {
   const absl::Time deadline = absl::Now() + timeout_;
   const std::string at = absl::StrCat("the port server at ", address_);
   auto errno_status = [&at](int error, absl::string_view call) {
@@ -170,24 +183,36 @@ absl::StatusOr<uint16_t> PortServerClient::RequestPort(pid_t pid) const {
   // The pid means this process only if the server can see it. SO_PEERCRED
   // gives the server's pid in this process's PID namespace: 0 when it lives
   // in a namespace this process cannot see.
+  bool outside = false;
 #ifdef SO_PEERCRED
   ucred peer;
   socklen_t peer_len = sizeof(peer);
-  if (system_.GetSockOpt(fd.get(), SOL_SOCKET, SO_PEERCRED, &peer, &peer_len) != 0) {
+  if (system_.GetSockOpt(fd.get(), SOL_SOCKET, SO_PEERCRED, &peer,
+                         &peer_len) != 0) {
     return errno_status(errno, "getsockopt(SO_PEERCRED)");
   }
-  if (peer.pid == 0) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        at,
-        " runs in another PID namespace than this process (as under "
-        "Bazel's sandbox, in a container or after `unshare --pid`), so "
-        "it cannot tell which process asks: pid ",
-        pid, " here is not this process there"));
-  }
+  outside = peer.pid == 0;
 #endif
+  // Requests (see the header): "+PID\n" is a plain request to Python's
+  // server and tells `gtest-port serve` that this process claims the port
+  // itself; the "gtest_port/1 ..." extensions name no pid (the server goes by
+  // SO_PEERCRED) and Python's server refuses them with an empty reply.
+  std::string request;
+  if (block >= 1) {
+    request = absl::StrCat("gtest_port/1 block ", block, "\n");
+  } else if (outside) {
+    request = "gtest_port/1 port\n";
+  } else {
+    request = absl::StrCat("+", pid, "\n");
+  }
+  const std::string outside_message = absl::StrCat(
+      at,
+      " runs in another PID namespace than this process (as under "
+      "Bazel's sandbox, in a container or after `unshare --pid`), so "
+      "it cannot tell which process asks from a pid, and it does not "
+      "identify clients itself (`gtest-port serve` does)");
 
   // One send: the server reads its request with a single read.
-  const std::string request = absl::StrCat(pid, "\n");
   for (;;) {
     const ssize_t sent =
         system_.Send(fd.get(), request.data(), request.size(), MSG_NOSIGNAL);
@@ -231,6 +256,23 @@ absl::StatusOr<uint16_t> PortServerClient::RequestPort(pid_t pid) const {
   }
 
   absl::StatusOr<uint16_t> port = ParsePortServerReply(reply);
+  if (!port.ok() &&
+      port.status().code() == absl::StatusCode::kResourceExhausted) {
+    if (block >= 1) {
+      return absl::ResourceExhaustedError(absl::StrCat(
+          at, ": refused a block of ", block,
+          " ports (it does not serve blocks, as Python's portserver does "
+          "not, or it has no such block free)"));
+    }
+    if (outside) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(outside_message, "; or its pool has no free port"));
+    }
+  }
+  if (port.ok() && block >= 1 && int{*port} + block - 1 > 65535) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        at, ": block of ", block, " ports from ", *port, " runs past 65535"));
+  }
   if (!port.ok()) {
     return absl::Status(port.status().code(),
                         absl::StrCat(at, ": ", port.status().message()));

@@ -28,6 +28,14 @@
 // which is equal inside a sandbox whose pid 1 shares the test's namespace. A
 // server started inside the same sandbox is visible and works.
 //
+// `gtest-port serve` extends the protocol compatibly (docs/serve.md): the
+// client sends "+PID\n" (Python's server reads "+1234" as 1234; ours learns
+// that this process claims the port itself), and where the server is in a PID
+// namespace this process cannot see, "gtest_port/1 port\n": ours identifies
+// the client by SO_PEERCRED and answers, Python's refuses (empty reply), and
+// the client reports FailedPrecondition as before. RequestBlock() asks for
+// consecutive ports with "gtest_port/1 block N\n", which only ours serves.
+//
 // Every request is bounded by the timeout (connect, send and reply together):
 // a server that accepts and never answers gives DeadlineExceeded, never a
 // hang.
@@ -59,6 +67,9 @@ namespace gtest_port_internal {
 // How long one request may take when Options::portserver_timeout is unset.
 inline constexpr absl::Duration kDefaultPortServerTimeout = absl::Seconds(2);
 
+// The largest block RequestBlock() asks for (what `gtest-port serve` serves).
+inline constexpr int kMaxPortServerBlock = 64;
+
 // What a port server address must look like, for error messages.
 inline constexpr char kPortServerAddressSyntax[] =
     "expected \"@name\" (an abstract Unix socket) or \"/path\" (a Unix socket "
@@ -89,7 +100,8 @@ class PortServerClient {
   //   * Unavailable: nothing listens at the address (or connect failed);
   //   * DeadlineExceeded: no complete reply within the timeout;
   //   * FailedPrecondition: the server runs in a PID namespace this process
-  //     cannot see, so `pid` would not name this process there;
+  //     cannot see, so `pid` would not name this process there, and it
+  //     refused the request that names no pid (Python's server does);
   //   * ResourceExhausted: the server refused (empty reply);
   //   * InvalidArgument: the reply is not a port (see ParsePortServerReply);
   //   * ResourceExhausted for EMFILE/ENFILE, and the errno status of any
@@ -97,10 +109,21 @@ class PortServerClient {
   // Every message names the address.
   absl::StatusOr<uint16_t> RequestPort(pid_t pid) const;
 
+  // Asks for `count` (1-64) consecutive ports for this process; returns the
+  // first. Only `gtest-port serve` serves blocks: another server's refusal
+  // is ResourceExhausted, as is ours when no such block is free. The other
+  // errors are RequestPort()'s.
+  absl::StatusOr<uint16_t> RequestBlock(int count) const;
+
   const std::string& address() const { return address_; }
   absl::Duration timeout() const { return timeout_; }
 
  private:
+  // One request: "+PID" (block == 0, server visible), "gtest_port/1 port"
+  // (block == 0, server in a PID namespace this process cannot see) or
+  // "gtest_port/1 block N" (block >= 1).
+  absl::StatusOr<uint16_t> Request(pid_t pid, int block) const;
+
   const std::string address_;
   const absl::Duration timeout_;
   System& system_;

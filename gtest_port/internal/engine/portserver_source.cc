@@ -12,6 +12,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "gtest_port/internal/engine/local_source.h"
 #include "gtest_port/internal/engine/reporter.h"
 
@@ -26,6 +28,10 @@ struct PortServerState {
   absl::flat_hash_set<uint16_t> on_free_list ABSL_GUARDED_BY(mu);
   // Why this process stopped asking the server; OK while it asks.
   absl::Status error ABSL_GUARDED_BY(mu);
+  // The server refused a block once (Python's portserver always does).
+  bool blocks_refused ABSL_GUARDED_BY(mu) = false;
+  // Reservations in a row that asked the server and got no usable port.
+  int wasted ABSL_GUARDED_BY(mu) = 0;
 
   void Push(uint16_t port) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
     if (on_free_list.insert(port).second) free_ports.push_back(port);
@@ -40,6 +46,26 @@ struct PortServerState {
 };
 
 namespace {
+
+// Why a port from the server cannot be used at all (see the header); OK when
+// it can.
+absl::Status Unusable(const Config& config, const std::string& address,
+                      uint16_t port) {
+  if (port < kMinPort) {
+    return absl::FailedPreconditionError(absl::StrFormat(
+        "port server at %s gave port %d, a privileged port (below %d); "
+        "gtest_port uses ports %d-65535 only",
+        address, port, kMinPort, kMinPort));
+  }
+  if (config.ephemeral.has_value() && config.ephemeral->contains(port)) {
+    return absl::FailedPreconditionError(absl::StrFormat(
+        "port server at %s gave port %d, inside the kernel's ephemeral port "
+        "range %s, from which outgoing connections take their ports; give "
+        "the server a pool outside it",
+        address, port, FormatPortRange(*config.ephemeral)));
+  }
+  return absl::OkStatus();
+}
 
 // The process-wide state for the port server at `address`.
 std::shared_ptr<PortServerState> StateFor(const std::string& address) {
@@ -105,19 +131,85 @@ absl::StatusOr<std::optional<HeldPort>> PortServerSource::Take() {
     }
   }
 
-  // 2. New ports from the server, while it can be used.
+  // 2. New ports from the server, while it can be used: at most kMaxAsks
+  //    asks, started within one timeout of the first.
+  const absl::Time deadline = absl::Now() + config_.portserver_timeout;
+  bool asked = false;
   for (int ask = 0; ask < kMaxAsks; ++ask) {
     if (!status().ok()) break;
+    if (asked && absl::Now() >= deadline) break;
+    asked = true;
     stats_.Add(Stats::kPortServerRequests);
     absl::StatusOr<uint16_t> port = client_.RequestPort(::getpid());
     if (!port.ok()) {
       GiveUp(port.status());
       break;
     }
+    if (absl::Status usable = Unusable(config_, address(), *port);
+        !usable.ok()) {
+      GiveUp(usable);
+      break;
+    }
     absl::StatusOr<std::optional<HeldPort>> held = hold(*port);
-    if (!held.ok() || held->has_value()) return held;
+    if (!held.ok()) return held;
+    if (held->has_value()) {
+      absl::MutexLock lock(&state.mu);
+      state.wasted = 0;
+      return held;
+    }
+  }
+  if (asked && status().ok()) {
+    int wasted = 0;
+    {
+      absl::MutexLock lock(&state.mu);
+      wasted = ++state.wasted;
+    }
+    if (wasted >= kMaxWastedReservations) {
+      GiveUp(absl::ResourceExhaustedError(absl::StrFormat(
+          "port server at %s gave only claimed or busy ports, or answered "
+          "too slowly, %d reservations in a row",
+          address(), wasted)));
+    }
   }
   return std::optional<HeldPort>();
+}
+
+absl::StatusOr<std::optional<HeldPorts>> PortServerSource::TakeBlock(
+    int count) {
+  PortServerState& state = *state_;
+  {
+    absl::MutexLock lock(&state.mu);
+    if (!state.error.ok() || state.blocks_refused) return std::nullopt;
+  }
+  absl::StatusOr<uint16_t> first = client_.RequestBlock(count);
+  if (!first.ok()) {
+    absl::MutexLock lock(&state.mu);
+    state.blocks_refused = true;
+    return std::nullopt;
+  }
+  HeldPorts held;
+  for (int i = 0; i < count; ++i) {
+    const auto port = static_cast<uint16_t>(*first + i);
+    absl::StatusOr<HoldResult> result =
+        HoldPort(claimer_, prober_, port, stats_);
+    if (result.ok() && result->state == HoldResult::kHeld) {
+      held.push_back(HeldPort{port, std::move(result->claim), true});
+      continue;
+    }
+    // Busy here: the block is no good. Its ports stay this process's with
+    // the server; they serve later single reservations.
+    held.clear();  // Drops the claims taken so far.
+    {
+      absl::MutexLock lock(&state.mu);
+      for (int j = 0; j < count; ++j) {
+        state.Push(static_cast<uint16_t>(*first + j));
+      }
+    }
+    stats_.Add(Stats::kPortServerSetAside);
+    if (!result.ok()) return result.status();
+    return std::nullopt;
+  }
+  return std::optional<HeldPorts>(std::move(held));
 }
 
 void PortServerSource::Return(uint16_t port) {

@@ -6,17 +6,33 @@
 //   1. first from this process's free list of server ports released earlier
 //      (the protocol has no release message, and the server keeps a port
 //      with its process until that process dies);
-//   2. then by asking the server, at most kMaxAsks times per reservation.
+//   2. then by asking the server, at most kMaxAsks times per reservation,
+//      and no more once the timeout has passed since the first ask: one
+//      reservation spends less than two timeouts on the server, however
+//      slowly it answers.
 //
 // A server port is still claimed and probed (HoldPort(), local_source.h), so
 // port-server users and local users on one host never clash; one that is
 // claimed or busy is put aside on the free list and another is asked for.
 // The free list holds each port once, whatever the server repeats.
 //
+// Blocks. A block of 2 to kMaxBlock ports is asked of the server with the
+// block extension (docs/serve.md), which `gtest-port serve` serves and
+// Python's portserver refuses; the first refusal makes this process's
+// blocks local from then on (single ports keep using the server).
+//
+// Ports the server gives are used only when gtest_port could use them
+// itself: 1024 or above, and outside the kernel's ephemeral range. The
+// server's pool, not GTEST_PORT_RANGE, bounds them otherwise: the range is
+// gtest_port's own, split between shards, and the server already keeps its
+// ports apart.
+//
 // When the server cannot be used -- unreachable, refusing, not answering
-// within the timeout, answering garbage, or in another PID namespace -- the
-// source warns once (reporter.h) and reports itself unusable from then on;
-// the allocator then reserves locally. The free list and that verdict belong
+// within the timeout, answering garbage, in another PID namespace, giving a
+// port outside what gtest_port uses, or giving only claimed or busy ports
+// (or answering too slowly) kMaxWastedReservations reservations in a row --
+// the source warns once (reporter.h) and reports itself unusable from then
+// on; the allocator then reserves locally. The free list and that verdict belong
 // to the process, not to one source: the server gives ports to a process,
 // and a new allocator is made on every --gtest_repeat iteration.
 //
@@ -53,6 +69,9 @@ class PortServerSource {
   // How many ports one reservation asks the server for, at most, when the
   // ports it gets are claimed or busy.
   static constexpr int kMaxAsks = 8;
+  // After this many reservations in a row that asked the server and got no
+  // usable port from it, the server is not asked again.
+  static constexpr int kMaxWastedReservations = 3;
 
   // `config.portserver_address` must be set. All references must outlive
   // the source.
@@ -64,6 +83,15 @@ class PortServerSource {
   // (any more) or gave only busy ports; an error when a claim or probe could
   // not be tried.
   absl::StatusOr<std::optional<HeldPort>> Take();
+
+  // The most ports one block request asks the server for.
+  static constexpr int kMaxBlock = 64;
+
+  // `count` consecutive held ports from the server; nullopt when the server
+  // does not serve blocks (any more) or the block it gave is busy here (its
+  // ports then serve later single reservations); an error when a claim or
+  // probe could not be tried.
+  absl::StatusOr<std::optional<HeldPorts>> TakeBlock(int count);
 
   // Puts a released server port back on the free list.
   void Return(uint16_t port);

@@ -23,12 +23,16 @@ Stats::Values Stats::Snapshot() const {
 }
 
 std::string Stats::Summary(const Values& v) {
+  std::string unclaimable;
+  if (v[kUnclaimable] > 0) {
+    unclaimable = absl::StrFormat(", %d could not be claimed", v[kUnclaimable]);
+  }
   return absl::StrFormat(
       "%d reservations, %d candidates skipped (%d held by other gtest_port "
-      "users, %d in use by other sockets), peak %d held at once, %d still "
+      "users, %d in use by other sockets%s), peak %d held at once, %d still "
       "held",
-      v[kReservations], v[kBusyClaimed] + v[kBusyInUse], v[kBusyClaimed],
-      v[kBusyInUse], v[kPeakLive], v[kLive]);
+      v[kReservations], v[kBusyClaimed] + v[kBusyInUse] + v[kUnclaimable],
+      v[kBusyClaimed], v[kBusyInUse], unclaimable, v[kPeakLive], v[kLive]);
 }
 
 }  // namespace gtest_port_internal

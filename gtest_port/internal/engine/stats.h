@@ -35,6 +35,7 @@ class Stats {
     kPortServerReused,    // Taken from the free list instead.
     kPortServerSetAside,  // Server ports found claimed or busy.
     kPortServerLocal,     // Single ports reserved locally instead.
+    kUnclaimable,  // Candidates whose claim could not be tried (skipped).
     kCounterCount,
   };
 

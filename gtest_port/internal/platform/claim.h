@@ -9,7 +9,20 @@
 //     system, no cleanup, no stale locks, and a private /tmp does not matter.
 //   * kLockFile: flock(2) on "<lock_dir>/<port>.lock". Used where abstract
 //     sockets do not exist, or when GTEST_PORT_LOCK_DIR is set. Lock files
-//     are never unlinked: unlinking races with a concurrent open.
+//     are never unlinked: unlinking races with a concurrent open. They are
+//     opened with O_NOFOLLOW (a planted symbolic link is refused, never
+//     followed), must be regular files with one link, are made mode 0666
+//     whatever the umask (another user sharing the directory can lock them;
+//     one made narrower by an older version is locked read-only), and after
+//     flock the locked file must still be the one at the path (same device
+//     and inode), else it was deleted or replaced and is opened again. The
+//     holder then writes "pid <pid>\n" into it, and PublishedTable adds
+//     "test <name>\n" once the reservation has a test (shared_names.h).
+//
+// Errors that concern one port's lock file only -- PermissionDenied (not
+// ours to open), FailedPrecondition (a symbolic link, not a regular file),
+// Unavailable (replaced again and again) -- mean "skip this port"; the
+// engine counts them and goes on. Others (EMFILE) stop the reservation.
 //
 // A claim is held by a descriptor (close-on-exec, so a child server started
 // by a test never inherits it). Closing the descriptor releases the claim.
@@ -30,6 +43,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "gtest_port/internal/platform/platform.h"
 #include "gtest_port/internal/platform/system.h"
 #include "gtest_port/internal/platform/unique_fd.h"
@@ -40,6 +54,12 @@ enum class ClaimMechanism { kAbstractSocket, kLockFile };
 
 // The abstract socket name for `port`, without the leading NUL byte.
 std::string AbstractClaimName(uint16_t port);
+
+// Writes "pid <pid>\ntest <test_name>\n" into the lock file through which
+// this process holds `port` now, if it claimed it by a writable lock file
+// (the table of published_table.h, for the lock-file back-end). Does
+// nothing otherwise: diagnostics only, never fails. Thread-safe.
+void WriteTestNameToLockFile(uint16_t port, absl::string_view test_name);
 
 class PortClaimer final : public Claimer {
  public:

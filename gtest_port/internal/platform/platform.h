@@ -18,7 +18,8 @@
 //
 // The other two OS-specific pieces sit beside it: the table in which a
 // process publishes which test holds which port (published_table.h), and
-// holder discovery for `gtest-port who/list` (diagnostics/holder_finder.h).
+// holder discovery for `gtest-port who/list` (diagnostics/proc_net.h, and
+// diagnostics/lock_file_reader.h for lock-file claims).
 //
 // Example:
 //
@@ -67,8 +68,10 @@ class Claimer {
   virtual ~Claimer() = default;
 
   // A valid claim when `port` was free to claim, an empty one when another
-  // live claim holds it, and an error (e.g. ResourceExhausted for EMFILE)
-  // when the claim could not be tried.
+  // live claim holds it, and an error when the claim could not be tried:
+  // PermissionDenied, FailedPrecondition or Unavailable when only this
+  // port's claim is unusable (the engine skips the port and counts it),
+  // anything else (e.g. ResourceExhausted for EMFILE) stops the reservation.
   virtual absl::StatusOr<PortClaim> Claim(uint16_t port) const = 0;
 
   // For the start-up line, e.g. "abstract sockets @gtest_port/v1/<port>".
@@ -83,6 +86,15 @@ class Prober {
   // family the host has; false when a socket holds it or the host forbids
   // it; an error when the probe itself failed (e.g. EMFILE).
   virtual absl::StatusOr<bool> IsFree(uint16_t port) const = 0;
+
+  // True when a TCP listener holds `port` now, e.g. a server that outlived
+  // its test. Unlike !IsFree(), connections in TIME_WAIT or still closing do
+  // not count. The default is !IsFree(), for platforms that cannot tell.
+  virtual absl::StatusOr<bool> HasListener(uint16_t port) const {
+    absl::StatusOr<bool> free = IsFree(port);
+    if (!free.ok()) return free.status();
+    return !*free;
+  }
 
   // E.g. "TCP+UDP on [::] (dual-stack)".
   virtual std::string Describe() const = 0;
@@ -109,9 +121,11 @@ class Platform {
   // has a claim that needs no file system (Linux's abstract sockets).
   virtual std::string DefaultLockDir() const = 0;
 
-  // Creates `dir` if needed and checks that it is a directory every test
-  // process can lock files in. InvalidArgument naming `what` (the setting
-  // it came from) and the problem otherwise.
+  // Creates `dir` if needed (mode 01777) and checks, once at start-up, that
+  // it is safe and usable: a directory, not a symbolic link, owned by this
+  // user or root, not writable by others without the sticky bit, writable
+  // by this user. InvalidArgument naming `what` (the setting it came from),
+  // the problem and the fix otherwise.
   virtual absl::Status PrepareLockDir(const std::string& dir,
                                       const std::string& what) const = 0;
 

@@ -1,14 +1,17 @@
 #include "gtest_port/internal/platform/posix_platform.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <utility>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "gtest_port/internal/platform/claim.h"
 #include "gtest_port/internal/platform/probe.h"
 #include "gtest_port/internal/port_range.h"
@@ -84,17 +87,51 @@ class PosixPlatform final : public Platform {
     } else if (errno != EEXIST) {
       return SyscallError(errno, absl::StrCat(what, ": mkdir"));
     }
+    return CheckLockDir(dir, what);
+  }
+
+  // Refuses a directory whose lock files someone else could delete, replace
+  // or plant symbolic links among -- any of which could hand one port out
+  // twice -- the way ssh refuses a key file others can write.
+  absl::Status CheckLockDir(const std::string& dir,
+                            const std::string& what) const {
     struct stat st;
     if (system_.Lstat(dir.c_str(), &st) != 0) {
       return SyscallError(errno, absl::StrCat(what, ": lstat"));
     }
     if (S_ISLNK(st.st_mode)) {
       return absl::InvalidArgumentError(absl::StrCat(
-          what, ": is a symbolic link; name the directory itself"));
+          what, ": is a symbolic link; name the directory itself "
+                "(symbolic links are never followed)"));
     }
     if (!S_ISDIR(st.st_mode)) {
       return absl::InvalidArgumentError(
           absl::StrCat(what, ": exists but is not a directory"));
+    }
+    const uid_t me = system_.Geteuid();
+    const std::string mode = absl::StrFormat("%04o", st.st_mode & 07777);
+    if (st.st_uid != me && st.st_uid != 0) {
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "%s: is owned by uid %d, not by you (uid %d) or root, so its owner "
+          "could delete or replace the lock files in it and one port could be "
+          "handed out twice; use a directory you or root own (shared by "
+          "several users: `install -d -m 1777 -o root %s` as root)",
+          what, st.st_uid, me, dir));
+    }
+    if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 &&
+        (st.st_mode & S_ISVTX) == 0) {
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "%s: is writable by others (mode %s) without the sticky bit, so "
+          "anyone could delete or replace the lock files in it and one port "
+          "could be handed out twice; `chmod +t %s` or `chmod go-w %s`",
+          what, mode, dir, dir));
+    }
+    if (system_.Access(dir.c_str(), W_OK | X_OK) != 0) {
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "%s: you (uid %d) cannot create lock files in it (mode %s, owner "
+          "uid %d): %s; `chmod 1777 %s` to share it, or choose another "
+          "directory",
+          what, me, mode, st.st_uid, std::strerror(errno), dir));
     }
     return absl::OkStatus();
   }

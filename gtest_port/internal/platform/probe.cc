@@ -16,10 +16,18 @@ namespace gtest_port_internal {
 PortProber::PortProber(System& system) : system_(system) {
   UniqueFd fd(system_.Socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0));
   ipv6_ = fd.valid() || (errno != EAFNOSUPPORT && errno != EPROTONOSUPPORT);
-  if (ipv6_) {
+#if defined(__linux__) && !defined(GTEST_PORT_BACKEND_POSIX)
+  constexpr bool kProcV6only = true;
+#else
+  constexpr bool kProcV6only = false;
+#endif
+  if (ipv6_ && kProcV6only) {
     absl::StatusOr<std::string> v6only =
         system_.ReadFile("/proc/sys/net/ipv6/bindv6only");
     clear_v6only_ = v6only.ok() && absl::StripAsciiWhitespace(*v6only) != "0";
+  } else if (ipv6_) {
+    // No /proc to ask: clearing IPV6_V6ONLY (POSIX) is always right.
+    clear_v6only_ = true;
   }
 }
 
@@ -34,13 +42,27 @@ absl::StatusOr<bool> PortProber::IsFree(uint16_t port) const {
   return CanBind(SOCK_DGRAM, port);
 }
 
-absl::StatusOr<bool> PortProber::CanBind(int type, uint16_t port) const {
+absl::StatusOr<bool> PortProber::HasListener(uint16_t port) const {
+  absl::StatusOr<bool> free = CanBind(SOCK_STREAM, port, /*reuse_address=*/true);
+  if (!free.ok()) return free.status();
+  return !*free;
+}
+
+absl::StatusOr<bool> PortProber::CanBind(int type, uint16_t port,
+                                         bool reuse_address) const {
   const int family = ipv6_ ? AF_INET6 : AF_INET;
   const char* what = type == SOCK_STREAM ? "TCP" : "UDP";
   UniqueFd fd(system_.Socket(family, type | SOCK_CLOEXEC, 0));
   if (!fd.valid()) {
     return SyscallError(errno, absl::StrCat("socket(", ipv6_ ? "AF_INET6" : "AF_INET",
                                             ", ", what, ") probing port ", port));
+  }
+  if (reuse_address) {
+    const int on = 1;
+    if (system_.SetSockOpt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &on,
+                           sizeof(on)) != 0) {
+      return SyscallError(errno, "setsockopt(SO_REUSEADDR, 1)");
+    }
   }
   int rc;
   if (ipv6_) {

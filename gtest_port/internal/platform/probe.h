@@ -8,7 +8,9 @@
 // IPV6_V6ONLY off) covers IPv4 and IPv6 at once: Linux refuses the bind when
 // any IPv4 or IPv6 socket holds the port. Where it has no IPv6
 // (EAFNOSUPPORT), IPv4 sockets are used. The probe sets no socket option it
-// does not need: IPV6_V6ONLY is cleared only where net.ipv6.bindv6only = 1.
+// does not need: on Linux IPV6_V6ONLY is cleared only where
+// net.ipv6.bindv6only = 1; the portable back-end, with no /proc to ask,
+// always clears it.
 //
 // Example:
 //
@@ -40,11 +42,16 @@ class PortProber final : public Prober {
   // forbids it (EACCES); an error when the probe itself failed (e.g. EMFILE).
   absl::StatusOr<bool> IsFree(uint16_t port) const override;
 
+  // Binds TCP on the wildcard address with SO_REUSEADDR, which Linux and the
+  // BSDs refuse only when a socket listens on the port.
+  absl::StatusOr<bool> HasListener(uint16_t port) const override;
+
   // E.g. "TCP+UDP on [::] (dual-stack)".
   std::string Describe() const override;
 
  private:
-  absl::StatusOr<bool> CanBind(int type, uint16_t port) const;
+  absl::StatusOr<bool> CanBind(int type, uint16_t port,
+                               bool reuse_address = false) const;
 
   System& system_;
   bool ipv6_ = true;

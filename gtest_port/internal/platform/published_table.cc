@@ -11,6 +11,7 @@
 #include <string>
 #include <utility>
 
+#include "gtest_port/internal/platform/claim.h"
 #include "gtest_port/internal/platform/posix_platform.h"
 #include "gtest_port/internal/platform/shared_names.h"
 
@@ -112,6 +113,12 @@ void PublishedTable::Drop() {
 
 int64_t PublishedTable::Publish(uint16_t first_port, uint16_t count,
                                 absl::string_view test_name) {
+  // Lock-file claims carry their test in the lock file itself.
+  if (!test_name.empty()) {
+    for (uint32_t i = 0; i < count && first_port + i <= 65535; ++i) {
+      WriteTestNameToLockFile(static_cast<uint16_t>(first_port + i), test_name);
+    }
+  }
   absl::MutexLock lock(&mu_);
   if (!Usable()) return -1;
   int32_t index;

@@ -9,8 +9,10 @@
 // On Linux the table is a memfd named kPublishedTableName (shared_names.h),
 // close-on-exec, made and mapped once, on the first Publish(). A reader finds
 // it in the holder's /proc/<pid>/fd, which takes the same permission as
-// reading that directory. Where an OS has no such mechanism, Publish() does
-// nothing and readers see pids and command lines only.
+// reading that directory. Ports claimed by lock files (the portable POSIX
+// back-end, or GTEST_PORT_LOCK_DIR) also get their test name written into
+// their lock file (claim.h: WriteTestNameToLockFile), which is where
+// readers on an OS without /proc and memfd find it.
 //
 // Layout (version kProtocolVersion): one header slot, then kCapacity slots of
 // kSlotSize bytes. Slots [0, header.used) have been written at least once; a

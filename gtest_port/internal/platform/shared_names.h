@@ -17,6 +17,7 @@
 #ifndef GTEST_PORT_INTERNAL_PLATFORM_SHARED_NAMES_H_
 #define GTEST_PORT_INTERNAL_PLATFORM_SHARED_NAMES_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -42,6 +43,20 @@ inline std::string ClaimName(uint16_t port) {
 inline std::string LockFilePath(absl::string_view lock_dir, uint16_t port) {
   return absl::StrCat(lock_dir, "/", port, kLockFileSuffix);
 }
+
+// The variable naming the lock directory, read by test processes and by
+// `gtest-port who/list` alike.
+inline constexpr char kLockDirEnvVar[] = "GTEST_PORT_LOCK_DIR";
+
+// What the holder of a lock file writes into it once it holds the lock:
+// "pid <decimal pid>\n", and then, once the reservation belongs to a test,
+// "test <name>\n" (at most kLockFileMaxTestName bytes, no newline).
+// Readers (`gtest-port who/list` with lock-file claims) read at most
+// kLockFileMaxContent bytes and trust none of it.
+inline constexpr absl::string_view kLockFilePidPrefix = "pid ";
+inline constexpr absl::string_view kLockFileTestPrefix = "test ";
+inline constexpr size_t kLockFileMaxTestName = 200;
+inline constexpr size_t kLockFileMaxContent = 256;
 
 // The table in which a process publishes the test behind each of its
 // reservations: a memfd of this name (Linux shows it in /proc/<pid>/fd as

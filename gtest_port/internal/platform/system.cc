@@ -56,6 +56,18 @@ class RealSystem final : public System {
     return ::lstat(path, st);
   }
   int Fstat(int fd, struct stat* st) override { return ::fstat(fd, st); }
+  int Fchmod(int fd, mode_t mode) override { return ::fchmod(fd, mode); }
+  int Ftruncate(int fd, off_t length) override {
+    return ::ftruncate(fd, length);
+  }
+  ssize_t Pwrite(int fd, const void* data, size_t size,
+                 off_t offset) override {
+    return ::pwrite(fd, data, size, offset);
+  }
+  int Access(const char* path, int mode) override {
+    return ::access(path, mode);
+  }
+  uid_t Geteuid() override { return ::geteuid(); }
 
   absl::StatusOr<std::string> ReadFile(absl::string_view path) override {
     return ReadWholeFile(std::string(path));

@@ -53,12 +53,87 @@ class System {
   // lstat(2): never follows a symbolic link.
   virtual int Lstat(const char* path, struct stat* st) = 0;
   virtual int Fstat(int fd, struct stat* st) = 0;
+  virtual int Fchmod(int fd, mode_t mode) = 0;
+  virtual int Ftruncate(int fd, off_t length) = 0;
+  virtual ssize_t Pwrite(int fd, const void* data, size_t size,
+                         off_t offset) = 0;
+  // access(2): whether this process may e.g. write (W_OK) in `path`.
+  virtual int Access(const char* path, int mode) = 0;
+  virtual uid_t Geteuid() = 0;
   // Reads a small text file such as /proc/sys/net/ipv4/ip_local_port_range.
   // NotFound when it does not exist.
   virtual absl::StatusOr<std::string> ReadFile(absl::string_view path) = 0;
 
   // The real operating system. Never destroyed.
   static System& Real();
+};
+
+// A System that passes every call on to `next` (the real one by default):
+// the base of a substitute that changes a call or two and keeps the rest.
+class ForwardingSystem : public System {
+ public:
+  explicit ForwardingSystem(System& next = System::Real()) : next_(next) {}
+
+  int Socket(int domain, int type, int protocol) override {
+    return next_.Socket(domain, type, protocol);
+  }
+  int Bind(int fd, const sockaddr* addr, socklen_t len) override {
+    return next_.Bind(fd, addr, len);
+  }
+  int SetSockOpt(int fd, int level, int name, const void* value,
+                 socklen_t len) override {
+    return next_.SetSockOpt(fd, level, name, value, len);
+  }
+  int Open(const char* path, int flags, mode_t mode) override {
+    return next_.Open(path, flags, mode);
+  }
+  int Flock(int fd, int operation) override {
+    return next_.Flock(fd, operation);
+  }
+  int Connect(int fd, const sockaddr* addr, socklen_t len) override {
+    return next_.Connect(fd, addr, len);
+  }
+  int GetSockOpt(int fd, int level, int name, void* value,
+                 socklen_t* len) override {
+    return next_.GetSockOpt(fd, level, name, value, len);
+  }
+  int Poll(pollfd* fds, nfds_t count, int timeout_ms) override {
+    return next_.Poll(fds, count, timeout_ms);
+  }
+  ssize_t Send(int fd, const void* data, size_t size, int flags) override {
+    return next_.Send(fd, data, size, flags);
+  }
+  ssize_t Recv(int fd, void* data, size_t size, int flags) override {
+    return next_.Recv(fd, data, size, flags);
+  }
+  int Mkdir(const char* path, mode_t mode) override {
+    return next_.Mkdir(path, mode);
+  }
+  int Chmod(const char* path, mode_t mode) override {
+    return next_.Chmod(path, mode);
+  }
+  int Lstat(const char* path, struct stat* st) override {
+    return next_.Lstat(path, st);
+  }
+  int Fstat(int fd, struct stat* st) override { return next_.Fstat(fd, st); }
+  int Fchmod(int fd, mode_t mode) override { return next_.Fchmod(fd, mode); }
+  int Ftruncate(int fd, off_t length) override {
+    return next_.Ftruncate(fd, length);
+  }
+  ssize_t Pwrite(int fd, const void* data, size_t size,
+                 off_t offset) override {
+    return next_.Pwrite(fd, data, size, offset);
+  }
+  int Access(const char* path, int mode) override {
+    return next_.Access(path, mode);
+  }
+  uid_t Geteuid() override { return next_.Geteuid(); }
+  absl::StatusOr<std::string> ReadFile(absl::string_view path) override {
+    return next_.ReadFile(path);
+  }
+
+ private:
+  System& next_;
 };
 
 // The status for a failed system call: "operation: system message", with
