@@ -40,7 +40,13 @@
 #include "gtest_port/internal/platform/platform.h"
 #include "gtest_port/port_users.h"
 #include "gtest_port/version.h"
+
+// `gtest-port serve` is built on Linux only: its daemon needs epoll,
+// signalfd, pidfds and SO_PEERCRED. Elsewhere the command says so.
+#ifdef __linux__
+#define GTEST_PORT_CLI_HAVE_SERVE 1
 #include "tools/serve/serve_command.h"
+#endif
 
 extern char** environ;
 
@@ -69,7 +75,7 @@ commands:
                        environment, hold them until COMMAND exits
   serve [--address=@NAME] [--range=LO-HI] [--stats]
                        a port server for every language on this host
-                       (Python portpicker's protocol)
+                       (Python portpicker's protocol; Linux only)
   help [COMMAND]       this text, or a command's
   version              the version of gtest-port (also --version)
 
@@ -152,6 +158,24 @@ int PrintHelp(absl::string_view text) {
   std::fwrite(text.data(), 1, text.size(), stdout);
   return kOk;
 }
+
+// --- serve -----------------------------------------------------------------
+
+#ifdef GTEST_PORT_CLI_HAVE_SERVE
+int Serve(const std::vector<std::string>& args) {
+  return gtest_port_serve::ServeCommand(args);
+}
+int ServeHelp() { return PrintHelp(gtest_port_serve::kServeHelp); }
+#else
+int ServeUnsupported() {
+  return Fail("serve",
+              "not supported on this OS: the port server needs Linux "
+              "(epoll, signalfd, pidfds, SO_PEERCRED); here tests reserve "
+              "their ports without one");
+}
+int Serve(const std::vector<std::string>&) { return ServeUnsupported(); }
+int ServeHelp() { return ServeUnsupported(); }
+#endif
 
 bool IsHelp(absl::string_view arg) { return arg == "--help" || arg == "-h"; }
 
@@ -409,7 +433,7 @@ int main(int argc, char** argv) {
     if (args[0] == "list") return PrintHelp(kListHelp);
     if (args[0] == "who") return PrintHelp(kWhoHelp);
     if (args[0] == "reserve") return PrintHelp(kReserveHelp);
-    if (args[0] == "serve") return PrintHelp(gtest_port_serve::kServeHelp);
+    if (args[0] == "serve") return ServeHelp();
     return Usage("help", absl::StrCat("unknown command \"", args[0],
                                       "\"; expected list, who, reserve or "
                                       "serve"));
@@ -417,7 +441,7 @@ int main(int argc, char** argv) {
   if (command == "list") return List(args);
   if (command == "who") return Who(args);
   if (command == "reserve") return Reserve(args);
-  if (command == "serve") return gtest_port_serve::ServeCommand(args);
+  if (command == "serve") return Serve(args);
   return Usage("", absl::StrCat("unknown command \"", command,
                                 "\"; expected list, who, reserve, serve or "
                                 "help"));
