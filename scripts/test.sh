@@ -2,7 +2,8 @@
 # Runs gtest_port's whole test suite on Debian 12, installing what is missing:
 #   1. CMake build, then every test as its own process, many at once
 #      (ctest -j, gtest_discover_tests), as users' CI does;
-#   2. Bazel (Debian's 4.2.3, offline): every target, all shards at once;
+#   2. Bazel (Debian's 4.2.3, offline): every target, all shards at once,
+#      and a bad configuration failing a sharded target;
 #   3. the stress suite: real servers under every runner, 0 clashes allowed.
 # Usage: scripts/test.sh [--no-bazel]
 set -euo pipefail
