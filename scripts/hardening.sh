@@ -13,7 +13,9 @@
 #
 # The packaging tests (ctest label "packaging") are left out of the sanitizer
 # runs: they rebuild consumer projects from scratch and exercise CMake, not
-# memory or threads; scripts/test.sh runs them.
+# memory or threads; scripts/test.sh runs them. The sanitizer presets do not
+# build the benchmarks either (nor the suite benchmark's server tests, which
+# scripts/test.sh runs): they time gtest_port, and only cost build time here.
 #
 # Limits. Debian's GoogleTest and Abseil are prebuilt without sanitizers:
 # ASan/UBSan check every access gtest_port's code makes but none made inside
