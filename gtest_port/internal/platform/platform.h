@@ -41,6 +41,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "gtest_port/export.h"
 #include "gtest_port/internal/platform/unique_fd.h"
 #include "gtest_port/options.h"
 
@@ -123,7 +124,9 @@ class Platform {
 };
 
 // This OS's platform over the real system. Never destroyed.
-const Platform& RealPlatform();
+// Exported by a shared gtest_port (gtest_port/export.h): IsFreeToBind() in
+// gtest_port/matchers.h calls it from users' code.
+GTEST_PORT_EXPORT const Platform& RealPlatform();
 
 }  // namespace gtest_port_internal
 
