@@ -47,11 +47,12 @@
 #define GTEST_PORT_PORT_ENVIRONMENT_H_
 
 #include "gtest/gtest.h"
+#include "gtest_port/export.h"
 #include "gtest_port/options.h"
 
 namespace gtest_port {
 
-class PortEnvironment : public ::testing::Environment {
+class GTEST_PORT_EXPORT PortEnvironment : public ::testing::Environment {
  public:
   PortEnvironment() = default;
   // Options given here win over the environment variables.

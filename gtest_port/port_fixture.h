@@ -55,11 +55,12 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "gtest/gtest.h"
+#include "gtest_port/export.h"
 #include "gtest_port/port_reservation.h"
 
 namespace gtest_port {
 
-class PortFixture : public ::testing::Test {
+class GTEST_PORT_EXPORT PortFixture : public ::testing::Test {
  protected:
   // Reserves one port for the rest of this test. See the file comment for
   // what happens when none is free. `file` and `line` name the caller in

@@ -40,6 +40,7 @@
 #include <utility>
 
 #include "absl/status/statusor.h"
+#include "gtest_port/export.h"
 #include "gtest_port/internal/engine/reservation.h"
 
 namespace gtest_port {
@@ -99,12 +100,12 @@ inline void PrintTo(const absl::StatusOr<PortReservation>& r,
 // configuration, ResourceExhausted when every candidate port is busy (the
 // message names the range, the slice and how many candidates were busy) or
 // when the process is out of file descriptors.
-absl::StatusOr<PortReservation> Reserve();
+GTEST_PORT_EXPORT absl::StatusOr<PortReservation> Reserve();
 
 // Reserves `count` consecutive ports, all claimed and verified together or
 // none at all. InvalidArgument when `count` < 1 or the block cannot fit in
 // this shard's slice.
-absl::StatusOr<PortReservation> ReserveBlock(int count);
+GTEST_PORT_EXPORT absl::StatusOr<PortReservation> ReserveBlock(int count);
 
 }  // namespace gtest_port
 

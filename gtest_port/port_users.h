@@ -48,10 +48,11 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "gtest_port/export.h"
 
 namespace gtest_port {
 
-struct PortUser {
+struct GTEST_PORT_EXPORT PortUser {
   enum class Kind {
     kNobody,     // No reservation and no TCP/UDP socket: free.
     kGtestPort,  // Held by a gtest_port reservation.
@@ -87,12 +88,12 @@ struct PortUser {
 
 // Who uses `port` now. InvalidArgument for port 0; on Linux, an error when
 // /proc cannot be read at all (no /proc mounted).
-absl::StatusOr<PortUser> DescribePortUser(uint16_t port);
+GTEST_PORT_EXPORT absl::StatusOr<PortUser> DescribePortUser(uint16_t port);
 
 // Every gtest_port reservation in this network namespace now, one entry per
 // port, by port (kind kGtestPort; `sockets` is left empty). One pass over
 // /proc/net/unix and one over /proc/*/fd.
-absl::StatusOr<std::vector<PortUser>> ListPortReservations();
+GTEST_PORT_EXPORT absl::StatusOr<std::vector<PortUser>> ListPortReservations();
 
 }  // namespace gtest_port
 

@@ -18,6 +18,8 @@
 #ifndef GTEST_PORT_VERSION_H_
 #define GTEST_PORT_VERSION_H_
 
+#include "gtest_port/export.h"
+
 #define GTEST_PORT_VERSION_MAJOR 0
 #define GTEST_PORT_VERSION_MINOR 2
 #define GTEST_PORT_VERSION_PATCH 0
@@ -28,7 +30,7 @@ namespace gtest_port {
 // The version of the gtest_port library linked into this program, e.g.
 // "0.2.0". Differs from GTEST_PORT_VERSION_STRING only when a program was
 // compiled against other headers than the library it runs with.
-const char* Version();
+GTEST_PORT_EXPORT const char* Version();
 
 }  // namespace gtest_port
 

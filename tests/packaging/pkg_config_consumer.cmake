@@ -1,6 +1,6 @@
 # cmake -DPKG_CONFIG=... -DPREFIX=... -DLIBDIR=... -DINCLUDEDIR=... -DVERSION=...
 #       -DCXX=... [-DCXX_FLAGS=...] -DSOURCE=... -DBINARY_DIR=...
-#       -P pkg_config_consumer.cmake
+#       [-DSHARED=ON -DREADELF=... -DLDD=...] -P pkg_config_consumer.cmake
 #
 # packaging.pkg_config: a user without CMake. Against the install in PREFIX
 # (PKG_CONFIG_PATH points there), it checks that gtest_port.pc and
@@ -9,7 +9,12 @@
 #
 #   c++ consumer_test.cc $(pkg-config --cflags --libs gtest_port_main)
 #
-# and runs the program, whose tests must pass.
+# and runs the program, whose tests must pass. SHARED=ON: the install is
+# gtest_port's shared libraries; then the flags must carry
+# -DGTEST_PORT_SHARED (without SHARED they must not), the program is linked
+# with an rpath to the install (as a user's Makefile would, or they set
+# LD_LIBRARY_PATH), and it must load the libraries from there
+# (expect_loads_shared.cmake).
 
 foreach(var PKG_CONFIG PREFIX LIBDIR INCLUDEDIR VERSION CXX SOURCE BINARY_DIR)
   if(NOT DEFINED ${var})
@@ -52,7 +57,17 @@ endif()
 
 pkg_config(flags --cflags --libs gtest_port_main)
 message(STATUS "pkg-config --cflags --libs gtest_port_main: ${flags}")
+if(SHARED AND NOT flags MATCHES "(^| )-DGTEST_PORT_SHARED( |$)")
+  message(FATAL_ERROR "a shared install's pkg-config flags lack "
+                      "-DGTEST_PORT_SHARED: ${flags}")
+elseif(NOT SHARED AND flags MATCHES "GTEST_PORT_SHARED")
+  message(FATAL_ERROR "a static install's pkg-config flags define "
+                      "GTEST_PORT_SHARED: ${flags}")
+endif()
 separate_arguments(flags UNIX_COMMAND "${flags}")
+if(SHARED)
+  list(APPEND flags "-Wl,-rpath,${PREFIX}/${LIBDIR}")
+endif()
 separate_arguments(cxx_flags UNIX_COMMAND "${CXX_FLAGS}")
 
 file(REMOVE_RECURSE "${BINARY_DIR}")
@@ -63,6 +78,11 @@ execute_process(
   RESULT_VARIABLE result)
 if(NOT result EQUAL 0)
   message(FATAL_ERROR "compiling and linking with pkg-config's flags failed")
+endif()
+if(SHARED)
+  set(PROGRAM "${program}")
+  set(LIBDIR "${PREFIX}/${LIBDIR}")
+  include("${CMAKE_CURRENT_LIST_DIR}/expect_loads_shared.cmake")
 endif()
 
 execute_process(COMMAND "${program}"

@@ -26,6 +26,7 @@
 #include <string>
 
 #include "absl/container/inlined_vector.h"
+#include "gtest_port/export.h"
 #include "gtest_port/internal/platform/platform.h"
 
 namespace gtest_port_internal {
@@ -54,7 +55,9 @@ class ReleaseSink {
   ~ReleaseSink() = default;
 };
 
-class [[nodiscard]] Reservation final {
+// Exported by a shared gtest_port (gtest_port/export.h): the inline members
+// of gtest_port::PortReservation call it from users' code.
+class GTEST_PORT_EXPORT [[nodiscard]] Reservation final {
  public:
   // An empty reservation: port() == 0, size() == 0.
   Reservation() noexcept = default;

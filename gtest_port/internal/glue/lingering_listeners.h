@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "gtest_port/export.h"
 
 namespace gtest_port_internal {
 
@@ -39,7 +40,9 @@ namespace gtest_port_internal {
 using PortUserDescriber = bool (*)(uint16_t port, std::string* who);
 
 // Installs `describer` (nullptr: none) for LingeringListeners().
-void SetPortUserDescriber(PortUserDescriber describer);
+// Exported by a shared gtest_port (gtest_port/export.h): gtest_port_main calls
+// it across the library boundary.
+GTEST_PORT_EXPORT void SetPortUserDescriber(PortUserDescriber describer);
 
 // One sentence for each of `ports` that a TCP listener still holds, naming
 // `test`, the port and who listens (or how to find out). Without a

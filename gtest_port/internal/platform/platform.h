@@ -43,6 +43,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "gtest_port/export.h"
 #include "gtest_port/options.h"
 
 #ifdef _WIN32
@@ -139,7 +140,9 @@ class Platform {
 };
 
 // This OS's platform over the real system. Never destroyed.
-const Platform& RealPlatform();
+// Exported by a shared gtest_port (gtest_port/export.h): IsFreeToBind() in
+// gtest_port/matchers.h calls it from users' code.
+GTEST_PORT_EXPORT const Platform& RealPlatform();
 
 }  // namespace gtest_port_internal
 
