@@ -11,9 +11,9 @@
 #   4. tidy  clang-tidy (.clang-tidy) on the library, gtest_port/, with the
 #            asan build's compile_commands.json.
 #
-# The packaging tests (ctest label "packaging") are left out of the sanitizer
-# runs: they rebuild consumer projects from scratch and exercise CMake, not
-# memory or threads; scripts/test.sh runs them. The sanitizer presets do not
+# The packaging and docs tests (ctest labels) are left out of the sanitizer
+# runs: they build consumer projects and the docs' snippets from scratch and
+# exercise the build, not memory or threads; scripts/test.sh runs them. The sanitizer presets do not
 # build the benchmarks either (nor the suite benchmark's server tests, which
 # scripts/test.sh runs): they time gtest_port, and only cost build time here.
 #
