@@ -466,12 +466,20 @@ absl::StatusOr<PortUser> DescribePortUser(uint16_t port) {
   return user;
 }
 
+// Every port's claim object is looked up by name (the system lists no
+// named objects to an unprivileged process): 65535 lookups per namespace.
 absl::StatusOr<std::vector<PortUser>> ListPortReservations() {
-  return absl::UnimplementedError(
-      "listing gtest_port reservations is not implemented on Windows: its "
-      "claims are named objects that the system does not enumerate with "
-      "their holders; ask about one port with DescribePortUser(port) "
-      "(`gtest-port who PORT`)");
+  std::vector<PortUser> users;
+  for (uint32_t port = 1; port <= 65535; ++port) {
+    if (!IsClaimed(static_cast<uint16_t>(port))) continue;
+    PortUser user;
+    user.port = static_cast<uint16_t>(port);
+    user.kind = PortUser::Kind::kGtestPort;
+    user.pid_unknown_reason =
+        "Windows does not say which process holds a named object";
+    users.push_back(std::move(user));
+  }
+  return users;
 }
 #endif  // _WIN32
 

@@ -12,15 +12,8 @@
 // COMMAND's status (128+N when signal N killed it, 126 when it could not be
 // executed, 127 when it was not found). Errors go to stderr.
 
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <memory>
 #include <string>
 #include <vector>
@@ -32,7 +25,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/string_view.h"
-#include "absl/strings/strip.h"
 #include "gtest_port/internal/engine/allocator.h"
 #include "gtest_port/internal/engine/config.h"
 #include "gtest_port/internal/engine/environment.h"
@@ -40,6 +32,7 @@
 #include "gtest_port/internal/platform/platform.h"
 #include "gtest_port/port_users.h"
 #include "gtest_port/version.h"
+#include "tools/run_holding.h"
 
 // `gtest-port serve` is built on Linux only: its daemon needs epoll,
 // signalfd, pidfds and SO_PEERCRED. Elsewhere the command says so.
@@ -48,15 +41,11 @@
 #include "tools/serve/serve_command.h"
 #endif
 
-extern char** environ;
-
 namespace {
 
 constexpr int kOk = 0;
 constexpr int kFailure = 1;
 constexpr int kUsage = 2;
-constexpr int kCannotExecute = 126;
-constexpr int kNotFound = 127;
 constexpr int kMaxPorts = 1000;
 
 constexpr absl::string_view kMainHelp =
@@ -93,10 +82,12 @@ line per port: the port, the pid holding it, the test that reserved it (where
 known; "-" for reservations made outside any test), and the command line.
 
 A process of another user cannot be inspected without privileges; its pid
-shows as "?" and the line says "pid unknown (not permitted)".
+shows as "?" and the line says "pid unknown (not permitted)". On Windows,
+where a reservation is a named object whose holder the system does not
+name, every pid shows as "?".
 
-exit status: 0 success (also when nothing is held), 1 when /proc cannot be
-read, 2 usage error.
+exit status: 0 success (also when nothing is held), 1 when the reservations
+cannot be read (/proc on Linux), 2 usage error.
 )help";
 
 constexpr absl::string_view kWhoHelp =
@@ -110,8 +101,8 @@ Says who uses PORT (1-65535) now:
   * nobody.
 Every TCP and UDP socket on the port is listed too.
 
-exit status: 0 success (whoever it is), 1 when /proc cannot be read, 2 usage
-error.
+exit status: 0 success (whoever it is), 1 when the sockets cannot be read
+(/proc on Linux, the IP helper tables on Windows), 2 usage error.
 )help";
 
 constexpr absl::string_view kReserveHelp =
@@ -244,92 +235,6 @@ int Who(const std::vector<std::string>& args) {
 
 // --- reserve ---------------------------------------------------------------
 
-// The child COMMAND runs as; signals are passed on to it.
-volatile sig_atomic_t child_pid = 0;
-
-void PassOn(int sig, siginfo_t* info, void*) {
-  // The terminal sends SIGINT and SIGQUIT to the whole foreground process
-  // group, COMMAND included: passing those on would deliver them twice.
-  if ((sig == SIGINT || sig == SIGQUIT) && info != nullptr &&
-      info->si_code == SI_KERNEL) {
-    return;
-  }
-  if (child_pid > 0) ::kill(child_pid, sig);
-}
-
-// GTEST_PORT=... or GTEST_PORT_<digits>=...: what an enclosing `gtest-port
-// reserve` set, replaced as a whole.
-bool IsPortVariable(absl::string_view entry) {
-  if (!absl::ConsumePrefix(&entry, "GTEST_PORT")) return false;
-  if (absl::StartsWith(entry, "=")) return true;
-  if (!absl::ConsumePrefix(&entry, "_")) return false;
-  const size_t digits = entry.find_first_not_of("0123456789");
-  return digits != 0 && digits != absl::string_view::npos &&
-         entry[digits] == '=';
-}
-
-// Runs argv with `env` added; returns the exit status as a shell reports it.
-int RunHolding(const std::vector<std::string>& argv,
-               const std::vector<std::string>& env) {
-  std::vector<std::string> environment;
-  for (char** e = environ; *e != nullptr; ++e) {
-    if (!IsPortVariable(*e)) environment.emplace_back(*e);
-  }
-  environment.insert(environment.end(), env.begin(), env.end());
-  std::vector<char*> c_env;
-  for (std::string& e : environment) c_env.push_back(e.data());
-  c_env.push_back(nullptr);
-  std::vector<std::string> args = argv;
-  std::vector<char*> c_args;
-  for (std::string& a : args) c_args.push_back(a.data());
-  c_args.push_back(nullptr);
-
-  // Block the passed-on signals until the child's pid is known, so none is
-  // lost; the child starts with this process's original mask.
-  constexpr int kPassedOn[] = {SIGTERM, SIGHUP, SIGINT, SIGQUIT};
-  sigset_t passed_on, original_mask;
-  sigemptyset(&passed_on);
-  for (int sig : kPassedOn) sigaddset(&passed_on, sig);
-  ::sigprocmask(SIG_BLOCK, &passed_on, &original_mask);
-  for (int sig : kPassedOn) {
-    struct sigaction old_action;
-    ::sigaction(sig, nullptr, &old_action);
-    if (old_action.sa_handler == SIG_IGN) continue;  // Stays ignored.
-    struct sigaction action;
-    std::memset(&action, 0, sizeof(action));
-    action.sa_sigaction = &PassOn;
-    action.sa_flags = SA_SIGINFO | SA_RESTART;
-    sigemptyset(&action.sa_mask);
-    ::sigaction(sig, &action, nullptr);
-  }
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  posix_spawnattr_setsigmask(&attr, &original_mask);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
-  pid_t pid = -1;
-  const int rc = ::posix_spawnp(&pid, c_args[0], nullptr, &attr, c_args.data(),
-                                c_env.data());
-  posix_spawnattr_destroy(&attr);
-  if (rc == 0) child_pid = pid;
-  ::sigprocmask(SIG_SETMASK, &original_mask, nullptr);
-  if (rc != 0) {
-    std::fprintf(stderr, "gtest-port reserve: cannot run %s: %s\n",
-                 argv[0].c_str(), std::strerror(rc));
-    return rc == ENOENT ? kNotFound : kCannotExecute;
-  }
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) {
-      std::fprintf(stderr, "gtest-port reserve: waitpid: %s\n",
-                   std::strerror(errno));
-      return kFailure;
-    }
-  }
-  child_pid = 0;
-  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-  return WEXITSTATUS(status);
-}
-
 // Parses the N of -n/--count.
 bool ParseCount(absl::string_view text, int* count, std::string* error) {
   if (!absl::SimpleAtoi(text, count) || *count < 1 || *count > kMaxPorts) {
@@ -409,7 +314,8 @@ int Reserve(const std::vector<std::string>& args) {
     }
   }
   env.push_back(absl::StrCat("GTEST_PORT=", held.front().port()));
-  return RunHolding(command, env);  // `held` is released after.
+  // `held` is released after.
+  return gtest_port_cli::RunHolding(command, env);
 }
 
 }  // namespace

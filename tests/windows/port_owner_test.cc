@@ -3,6 +3,8 @@
 
 #include "gtest_port/internal/platform/windows/port_owner.h"
 
+#include <winsock2.h>
+#include <ws2tcpip.h>
 #include <windows.h>
 
 #include "absl/strings/ascii.h"
@@ -36,6 +38,7 @@ using ::testing::Contains;
 using ::testing::EndsWith;
 using ::testing::Field;
 using ::testing::IsEmpty;
+using ::testing::SizeIs;
 
 auto Owner(uint32_t pid, bool ipv6, const std::string& state) {
   return AllOf(Field(&PortOwner::pid, pid), Field(&PortOwner::ipv6, ipv6),
@@ -151,6 +154,61 @@ TEST(FindPortOwnersTest, NamesAnotherProcessHoldingThePort) {
   ASSERT_TRUE(image.ok()) << image.status();
   EXPECT_THAT(absl::AsciiStrToLower(*image), EndsWith("\\socket_holder.exe"));
   SKIP_UNLESS_PID_CHECKED(checked);
+}
+
+TEST(FindTcpListenersTest, PortZeroIsInvalidArgument) {
+  EXPECT_EQ(FindTcpListeners(0).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST(FindTcpListenersTest, FindsListenersOfBothFamiliesOnly) {
+  Held tcp4 = Hold(SocketKind::kTcp, "127.0.0.1");
+  absl::StatusOr<std::vector<PortOwner>> listeners = FindTcpListeners(tcp4.port);
+  ASSERT_TRUE(listeners.ok()) << listeners.status();
+  ASSERT_THAT(*listeners, SizeIs(1));
+  const bool v4_checked =
+      ExpectOwner(*listeners, ::GetCurrentProcessId(), false, "LISTEN");
+
+  bool v6_checked = true;
+  if (BindSocket(SocketKind::kUdp, "::1", 0, SocketReuse::kNone).ok()) {
+    Held tcp6 = Hold(SocketKind::kTcp, "::1");
+    listeners = FindTcpListeners(tcp6.port);
+    ASSERT_TRUE(listeners.ok()) << listeners.status();
+    ASSERT_THAT(*listeners, SizeIs(1));
+    v6_checked = ExpectOwner(*listeners, ::GetCurrentProcessId(), true, "LISTEN");
+  }
+  // A UDP socket is no listener.
+  Held udp = Hold(SocketKind::kUdp, "127.0.0.1");
+  listeners = FindTcpListeners(udp.port);
+  ASSERT_TRUE(listeners.ok()) << listeners.status();
+  EXPECT_THAT(*listeners, IsEmpty());
+  SKIP_UNLESS_PID_CHECKED(v4_checked && v6_checked);
+}
+
+TEST(FindTcpListenersTest, AnEstablishedConnectionIsNoListener) {
+  Held server = Hold(SocketKind::kTcp, "127.0.0.1");
+  UniqueSocket client(::WSASocketW(AF_INET, SOCK_STREAM, IPPROTO_TCP, nullptr,
+                                   0, WSA_FLAG_NO_HANDLE_INHERIT));
+  ASSERT_TRUE(client.valid());
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = ::htons(server.port);
+  address.sin_addr.s_addr = ::htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(client.get(), reinterpret_cast<sockaddr*>(&address),
+                      sizeof(address)),
+            0)
+      << ::WSAGetLastError();
+  absl::StatusOr<uint16_t> client_port = BoundPort(client.get());
+  ASSERT_TRUE(client_port.ok()) << client_port.status();
+  // The client's port has an ESTABLISHED row and no listener.
+  absl::StatusOr<std::vector<PortOwner>> all =
+      FindPortOwners(Protocol::kTcp, *client_port);
+  ASSERT_TRUE(all.ok()) << all.status();
+  EXPECT_THAT(*all, Contains(Field(&PortOwner::state, "ESTABLISHED")));
+  absl::StatusOr<std::vector<PortOwner>> listeners =
+      FindTcpListeners(*client_port);
+  ASSERT_TRUE(listeners.ok()) << listeners.status();
+  EXPECT_THAT(*listeners, IsEmpty());
 }
 
 TEST(ProcessImageNameTest, NamesThisProcess) {

@@ -62,11 +62,30 @@ TEST(DescribePortUserTest, ForeignListenerIsForeignWithItsSocket) {
   }
 }
 
-TEST(ListPortReservationsTest, IsUnimplementedSayingWhatToUseInstead) {
+TEST(ListPortReservationsTest, ListsHeldReservationsOnly) {
+  PrivateRange range(3);
+  auto allocator = range.Allocator();
+  ASSERT_NE(allocator, nullptr);
+  absl::StatusOr<gtest_port_internal::Reservation> held = allocator->Reserve(2);
+  ASSERT_TRUE(held.ok()) << held.status();
   absl::StatusOr<std::vector<PortUser>> all = ListPortReservations();
-  ASSERT_FALSE(all.ok());
-  EXPECT_TRUE(absl::IsUnimplemented(all.status()));
-  EXPECT_THAT(all.status().message(), HasSubstr("DescribePortUser"));
+  ASSERT_TRUE(all.ok()) << all.status();
+  std::vector<uint16_t> in_range;
+  for (const PortUser& user : *all) {
+    EXPECT_EQ(user.kind, PortUser::Kind::kGtestPort) << user.ToString();
+    if (range.range().contains(user.port)) {
+      in_range.push_back(user.port);
+      EXPECT_EQ(user.pid, 0) << "Windows does not name a claim's holder";
+      EXPECT_THAT(user.pid_unknown_reason, HasSubstr("named object"));
+    }
+  }
+  EXPECT_THAT(in_range, ::testing::UnorderedElementsAre((*held)[0], (*held)[1]));
+
+  const uint16_t first = (*held)[0];
+  held = absl::UnknownError("released");
+  all = ListPortReservations();
+  ASSERT_TRUE(all.ok()) << all.status();
+  for (const PortUser& user : *all) EXPECT_NE(user.port, first);
 }
 
 }  // namespace

@@ -24,12 +24,13 @@ std::vector<std::string> LingeringListeners(
   if (ports.empty()) return found;
   const std::unique_ptr<Prober> prober = RealPlatform().MakeProber();
   for (const uint16_t port : ports) {
-    absl::StatusOr<bool> listened = prober->HasListener(port);
-    if (!listened.ok() || !*listened) continue;  // A failed probe says nothing.
-    std::string who;
+    absl::StatusOr<Prober::Listener> listener = prober->FindListener(port);
+    // A failed probe says nothing.
+    if (!listener.ok() || !listener->listening) continue;
+    std::string who = listener->who;
     if (PortUserDescriber describe =
             g_describer.load(std::memory_order_acquire);
-        describe != nullptr && !describe(port, &who)) {
+        who.empty() && describe != nullptr && !describe(port, &who)) {
       continue;  // No listener after all.
     }
     if (who.empty()) {

@@ -12,6 +12,12 @@
 // gtest_port itself does not link the /proc code, so a test binary with its
 // own main() gets the port and "run `gtest-port who PORT`" instead.
 //
+// Where the platform's own socket tables say which sockets listen and who
+// owns them (Windows: GetExtendedTcpTable's listener table, through
+// Prober::FindListener), they answer both questions: a connection still
+// closing (TIME_WAIT), which makes Windows' exclusive bind fail, is never
+// taken for a server, and the owning pid is named without the describer.
+//
 // Example:
 //
 //   for (const std::string& line : LingeringListeners("Suite.Test", ports)) {

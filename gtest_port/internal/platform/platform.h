@@ -97,6 +97,25 @@ class Prober {
     return !*free;
   }
 
+  // A TCP listener on a port, as the check for servers that outlived their
+  // test reports it.
+  struct Listener {
+    bool listening = false;
+    // Who listens, in a few words (e.g. "pid 1234 (server.exe), TCP on
+    // IPv4"), bounded and escaped for a terminal; "" when this platform
+    // cannot name the process without the diagnostics.
+    std::string who;
+  };
+
+  // HasListener(), and who listens where the platform's own socket tables
+  // name the process (Windows: GetExtendedTcpTable's listener table). The
+  // default is HasListener() with `who` empty.
+  virtual absl::StatusOr<Listener> FindListener(uint16_t port) const {
+    absl::StatusOr<bool> listening = HasListener(port);
+    if (!listening.ok()) return listening.status();
+    return Listener{*listening, ""};
+  }
+
   // E.g. "TCP+UDP on [::] (dual-stack)".
   virtual std::string Describe() const = 0;
 };

@@ -4,12 +4,15 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "gtest_port/internal/platform/windows/claim.h"
+#include "gtest_port/internal/platform/windows/port_owner.h"
 #include "gtest_port/internal/platform/windows/port_range_query.h"
 #include "gtest_port/internal/platform/windows/probe.h"
 #include "gtest_port/internal/platform/windows/protocol.h"
@@ -52,7 +55,61 @@ class WindowsProber final : public Prober {
     return probe->free;
   }
 
+  // Only LISTEN rows of the system's socket tables count: a connection in
+  // TIME_WAIT also makes the SO_EXCLUSIVEADDRUSE bind of IsFree() fail.
+  absl::StatusOr<bool> HasListener(uint16_t port) const override {
+    absl::StatusOr<std::vector<win::PortOwner>> listeners =
+        win::FindTcpListeners(port);
+    if (!listeners.ok()) return listeners.status();
+    return !listeners->empty();
+  }
+
+  absl::StatusOr<Listener> FindListener(uint16_t port) const override {
+    absl::StatusOr<std::vector<win::PortOwner>> listeners =
+        win::FindTcpListeners(port);
+    if (!listeners.ok()) return listeners.status();
+    if (listeners->empty()) return Listener{};
+    return Listener{true, DescribeListeners(*listeners)};
+  }
+
   std::string Describe() const override { return win::DescribeProbe(); }
+
+ private:
+  // "pid 1234 (server.exe), TCP on IPv4 and IPv6"; the executable's name,
+  // which its owner chose, is shortened and escaped.
+  static std::string DescribeListeners(
+      const std::vector<win::PortOwner>& listeners) {
+    constexpr size_t kMaxOwners = 4;
+    constexpr size_t kMaxName = 80;
+    std::vector<std::string> owners;
+    bool ipv4 = false, ipv6 = false;
+    for (const win::PortOwner& l : listeners) {
+      (l.ipv6 ? ipv6 : ipv4) = true;
+      std::string owner;
+      if (l.pid == 0) {
+        owner = "pid unknown (the system names no owning process)";
+      } else {
+        owner = absl::StrCat("pid ", l.pid);
+        if (absl::StatusOr<std::string> image = win::ProcessImageName(l.pid);
+            image.ok()) {
+          absl::string_view name = *image;
+          if (const size_t slash = name.find_last_of("\\/");
+              slash != absl::string_view::npos) {
+            name.remove_prefix(slash + 1);
+          }
+          const bool cut = name.size() > kMaxName;
+          absl::StrAppend(&owner, " (", absl::CHexEscape(name.substr(0, kMaxName)),
+                          cut ? "..." : "", ")");
+        }
+      }
+      if (std::find(owners.begin(), owners.end(), owner) == owners.end() &&
+          owners.size() < kMaxOwners) {
+        owners.push_back(std::move(owner));
+      }
+    }
+    return absl::StrCat(absl::StrJoin(owners, ", "), ", TCP on ",
+                        ipv4 && ipv6 ? "IPv4 and IPv6" : ipv6 ? "IPv6" : "IPv4");
+  }
 };
 
 class WindowsPlatform final : public Platform {

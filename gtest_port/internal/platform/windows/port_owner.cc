@@ -5,6 +5,8 @@
 #include <iphlpapi.h>
 #include <windows.h>
 
+#include <cstddef>
+
 #include "absl/strings/str_cat.h"
 #include "gtest_port/internal/platform/windows/unique_handle.h"
 #include "gtest_port/internal/platform/windows/win32_error.h"
@@ -198,6 +200,105 @@ absl::Status AddUdpOwners(ULONG family, uint16_t port,
   return absl::OkStatus();
 }
 
+// The number of rows of a Get*Table result in `table`, checked against its
+// size: a count the buffer cannot hold is an error, not a read past its end.
+template <typename Table>
+absl::StatusOr<DWORD> CheckedRowCount(const std::vector<char>& table,
+                                      const char* operation) {
+  constexpr size_t kHeader = offsetof(Table, table);
+  constexpr size_t kRow = sizeof(Table::table[0]);
+  if (table.size() < kHeader) {
+    return absl::InternalError(absl::StrCat(
+        operation, " returned ", table.size(), " bytes, less than its header"));
+  }
+  const DWORD rows = reinterpret_cast<const Table*>(table.data())->dwNumEntries;
+  if (rows > (table.size() - kHeader) / kRow) {
+    return absl::InternalError(absl::StrCat(
+        operation, " claims ", rows, " rows in a ", table.size(),
+        "-byte table, which holds at most ", (table.size() - kHeader) / kRow));
+  }
+  return rows;
+}
+
+// GetExtendedTcpTable(family, table_class) into a buffer that grows as
+// needed; *missing when the host has no such family.
+absl::StatusOr<std::vector<char>> ExtendedTcpTable(ULONG family,
+                                                   TCP_TABLE_CLASS table_class,
+                                                   const char* operation,
+                                                   size_t initial,
+                                                   bool* missing) {
+  return ReadTable(
+      [family, table_class](void* buffer, ULONG* size) {
+        DWORD dword_size = *size;
+        const DWORD error = ::GetExtendedTcpTable(buffer, &dword_size, FALSE,
+                                                  family, table_class, 0);
+        *size = dword_size;
+        return error;
+      },
+      operation, initial, missing);
+}
+
+// A plain table row's state (the IPv6 row spells it differently).
+DWORD PlainState(const MIB_TCPROW& row) { return row.dwState; }
+DWORD PlainState(const MIB_TCP6ROW& row) { return static_cast<DWORD>(row.State); }
+
+// The listeners of `family` on `port`: the plain table first (GetTcpTable,
+// GetTcp6Table: no process search; the basic listener class has no IPv6
+// form), the owner listener table only when a LISTEN row on the port is in it.
+template <typename PlainTable, typename OwnerTable>
+absl::Status AddTcpListeners(ULONG family, uint16_t port,
+                             std::vector<PortOwner>* listeners) {
+  const bool ipv6 = family == AF_INET6;
+  const char* plain_operation = ipv6 ? "GetTcp6Table" : "GetTcpTable";
+  bool missing = false;
+  absl::StatusOr<std::vector<char>> plain = ReadTable(
+      [ipv6](void* b, ULONG* size) {
+        return ipv6 ? ::GetTcp6Table(static_cast<PMIB_TCP6TABLE>(b), size, FALSE)
+                    : ::GetTcpTable(static_cast<PMIB_TCPTABLE>(b), size, FALSE);
+      },
+      plain_operation, 64 * 1024, &missing);
+  if (!plain.ok()) return plain.status();
+  if (missing) return absl::OkStatus();
+  absl::StatusOr<DWORD> plain_rows =
+      CheckedRowCount<PlainTable>(*plain, plain_operation);
+  if (!plain_rows.ok()) return plain_rows.status();
+  const auto* plain_table = reinterpret_cast<const PlainTable*>(plain->data());
+  bool present = false;
+  DWORD listening = 0;
+  for (DWORD i = 0; i < *plain_rows; ++i) {
+    const auto& row = plain_table->table[i];
+    if (PlainState(row) != MIB_TCP_STATE_LISTEN) continue;
+    ++listening;
+    present = present || LocalPort(row.dwLocalPort) == port;
+  }
+  if (!present) return absl::OkStatus();
+
+  const char* owner_operation =
+      ipv6 ? "GetExtendedTcpTable(AF_INET6, TCP_TABLE_OWNER_PID_LISTENER)"
+           : "GetExtendedTcpTable(AF_INET, TCP_TABLE_OWNER_PID_LISTENER)";
+  absl::StatusOr<std::vector<char>> owned = ExtendedTcpTable(
+      family, TCP_TABLE_OWNER_PID_LISTENER, owner_operation,
+      offsetof(OwnerTable, table) +
+          (listening + listening / 4 + 16) * sizeof(OwnerTable::table[0]),
+      &missing);
+  if (!owned.ok()) return owned.status();
+  if (missing) return absl::OkStatus();
+  absl::StatusOr<DWORD> owned_rows =
+      CheckedRowCount<OwnerTable>(*owned, owner_operation);
+  if (!owned_rows.ok()) return owned_rows.status();
+  const auto* owned_table = reinterpret_cast<const OwnerTable*>(owned->data());
+  for (DWORD i = 0; i < *owned_rows; ++i) {
+    const auto& row = owned_table->table[i];
+    // The listener table holds listeners only; the state is checked anyway.
+    if (LocalPort(row.dwLocalPort) != port ||
+        row.dwState != MIB_TCP_STATE_LISTEN) {
+      continue;
+    }
+    listeners->push_back({row.dwOwningPid, ipv6, "LISTEN"});
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<std::vector<PortOwner>> FindPortOwners(Protocol protocol,
@@ -214,6 +315,22 @@ absl::StatusOr<std::vector<PortOwner>> FindPortOwners(Protocol protocol,
     if (!added.ok()) return added;
   }
   return owners;
+}
+
+absl::StatusOr<std::vector<PortOwner>> FindTcpListeners(uint16_t port) {
+  if (port == 0) {
+    return absl::InvalidArgumentError(
+        "FindTcpListeners: port 0 has no listeners; pass 1-65535");
+  }
+  std::vector<PortOwner> listeners;
+  absl::Status added =
+      AddTcpListeners<MIB_TCPTABLE, MIB_TCPTABLE_OWNER_PID>(AF_INET, port,
+                                                            &listeners);
+  if (!added.ok()) return added;
+  added = AddTcpListeners<MIB_TCP6TABLE, MIB_TCP6TABLE_OWNER_PID>(
+      AF_INET6, port, &listeners);
+  if (!added.ok()) return added;
+  return listeners;
 }
 
 absl::StatusOr<std::string> ProcessImageName(uint32_t pid) {

@@ -13,6 +13,13 @@
 // first and the owner table only when the port is in it. The result is a
 // snapshot: sockets come and go while it is taken.
 //
+// FindTcpListeners() is the narrower question "does a server listen on this
+// port?": only LISTEN sockets, from the listener tables
+// (TCP_TABLE_BASIC_LISTENER, then TCP_TABLE_OWNER_PID_LISTENER for the pid
+// only when the port is in it). A connection still closing (TIME_WAIT,
+// FIN_WAIT, ...) or a socket bound but not listening is not in them, though
+// either makes a SO_EXCLUSIVEADDRUSE bind fail.
+//
 // Example:
 //
 //   absl::StatusOr<std::vector<PortOwner>> owners =
@@ -48,6 +55,12 @@ struct PortOwner {
 // skipped when the host has none). Port 0 is InvalidArgument.
 absl::StatusOr<std::vector<PortOwner>> FindPortOwners(Protocol protocol,
                                                       uint16_t port);
+
+// The TCP sockets listening on local port `port`, IPv4 then IPv6 (IPv6
+// skipped when the host has none); every row's state is "LISTEN". Rows are
+// validated against the size of the table the system returned. Port 0 is
+// InvalidArgument.
+absl::StatusOr<std::vector<PortOwner>> FindTcpListeners(uint16_t port);
 
 // The full path of `pid`'s executable, UTF-8 (QueryFullProcessImageNameW
 // with PROCESS_QUERY_LIMITED_INFORMATION). NotFound when no such process;
