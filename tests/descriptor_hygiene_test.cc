@@ -550,7 +550,7 @@ TEST_F(LowDescriptorLimitTest, PortFixtureFailsTheTestSayingSo) {
 // with a small limit would run it.
 TEST(LowDescriptorLimitProcessTest, HolderReportsOutOfFileDescriptors) {
   absl::StatusOr<ExitInfo> run = gtest_port_testing::Run(
-      {"/bin/sh", "-c", "ulimit -n 16 && exec \"$0\" --count=64",
+      {"/bin/sh", "-c", "ulimit -n 16 && exec \"$0\" --count=64 --warm-up",
        HelperPath("port_holder")},
       {"GTEST_PORT_RANGE", "GTEST_SHARD_INDEX", "GTEST_TOTAL_SHARDS",
        "GTEST_PORT_LOCK_DIR", "PORTSERVER_ADDRESS"},

@@ -1,12 +1,17 @@
 // port_holder: a real child process for gtest_port's multi-process tests.
 //
-//   port_holder [--count=N] [--block=K] [--bind]
+//   port_holder [--count=N] [--block=K] [--bind] [--warm-up]
 //
 // Reserves N single ports (or one block of K consecutive ports) through the
 // public API, configured only by the environment (GTEST_PORT_RANGE,
 // GTEST_SHARD_INDEX, ...), optionally binds a TCP listener and a UDP socket
 // on each, prints "PORT <p>" per port and then "READY", and holds everything
 // until its stdin closes. On failure it prints "ERROR <status>" and exits 3.
+//
+// --warm-up makes and releases one reservation first, while descriptors are
+// still to be had: under UndefinedBehaviorSanitizer the first virtual call
+// on a type opens a pipe, which a process started with a tiny `ulimit -n`
+// could no longer do at its first release.
 
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -46,6 +51,7 @@ int main(int argc, char** argv) {
   int count = 1;
   int block = 0;
   bool bind = false;
+  bool warm_up = false;
   for (int i = 1; i < argc; ++i) {
     const absl::string_view arg = argv[i];
     if (absl::StartsWith(arg, "--count=") &&
@@ -60,9 +66,16 @@ int main(int argc, char** argv) {
       bind = true;
       continue;
     }
-    std::fprintf(stderr, "usage: port_holder [--count=N] [--block=K] [--bind]\n");
+    if (arg == "--warm-up") {
+      warm_up = true;
+      continue;
+    }
+    std::fprintf(stderr,
+                 "usage: port_holder [--count=N] [--block=K] [--bind] "
+                 "[--warm-up]\n");
     return 2;
   }
+  if (warm_up) (void)gtest_port::Reserve();  // Released at once.
   std::vector<gtest_port::PortReservation> held;
   for (int i = 0; i < (block > 0 ? 1 : count); ++i) {
     absl::StatusOr<gtest_port::PortReservation> r =
