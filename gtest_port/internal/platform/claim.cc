@@ -15,6 +15,7 @@
 #include <utility>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/base/attributes.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -35,7 +36,10 @@ struct WritableLockFile {
   ino_t ino = 0;
 };
 
-absl::Mutex lock_files_mu(absl::kConstInit);
+// Constant-initialized (ABSL_CONST_INIT): no code runs for it at start-up,
+// so nothing can throw there, whatever its constructor declares.
+// NOLINTNEXTLINE(cert-err58-cpp)
+ABSL_CONST_INIT absl::Mutex lock_files_mu(absl::kConstInit);
 absl::flat_hash_map<uint16_t, WritableLockFile>& LockFiles()
     ABSL_EXCLUSIVE_LOCKS_REQUIRED(lock_files_mu) {
   static auto* const files = new absl::flat_hash_map<uint16_t, WritableLockFile>();
