@@ -198,6 +198,13 @@ int Rank(const InetSocket& s) {
   if (absl::StartsWith(s.protocol, "udp")) return 1;
   return 2;
 }
+// The processes that hold `inodes`, from /proc/<pid>/fd; nothing without
+// /proc.
+absl::StatusOr<DescriptorScan> ScanIfProc(
+    const absl::flat_hash_set<uint64_t>& inodes) {
+  if (!kHaveProc) return DescriptorScan();
+  return gtest_port_internal::ScanDescriptors(kProc, inodes);
+}
 #endif  // !_WIN32
 
 absl::Status CheckPort(uint16_t port) {
@@ -276,14 +283,9 @@ absl::StatusOr<PortUser> DescribePortUser(uint16_t port) {
   for (const InetSocket& s : sockets) {
     if (s.inode != 0) inodes.insert(s.inode);
   }
-  DescriptorScan scan;
-  if (kHaveProc) {
-    absl::StatusOr<DescriptorScan> read =
-        gtest_port_internal::ScanDescriptors(kProc, inodes);
-    if (!read.ok()) return read.status();
-    scan = *std::move(read);
-  }
-  TestNames names(scan);
+  absl::StatusOr<DescriptorScan> scan = ScanIfProc(inodes);
+  if (!scan.ok()) return scan.status();
+  TestNames names(*scan);
   CommandLines command_lines;
 
   PortUser user;
@@ -294,7 +296,7 @@ absl::StatusOr<PortUser> DescribePortUser(uint16_t port) {
                    });
   if (claim != nullptr) {
     user.kind = PortUser::Kind::kGtestPort;
-    SetProcess(FindOwner(scan, claim->inode), command_lines, user);
+    SetProcess(FindOwner(*scan, claim->inode), command_lines, user);
     if (user.pid != 0) user.test_name = names.Find(user.pid, port);
   } else if (lock_holder.has_value()) {
     user.kind = PortUser::Kind::kGtestPort;  // Claimed by a lock file.
@@ -306,7 +308,7 @@ absl::StatusOr<PortUser> DescribePortUser(uint16_t port) {
     user.test_name = own->second;
   } else if (!sockets.empty()) {
     user.kind = PortUser::Kind::kForeign;
-    SetProcess(FindOwner(scan, sockets.front().inode), command_lines, user);
+    SetProcess(FindOwner(*scan, sockets.front().inode), command_lines, user);
   } else if (foreign_unnamed) {
     user.kind = PortUser::Kind::kForeign;
     user.pid_unknown_reason = absl::StrCat(
@@ -316,7 +318,7 @@ absl::StatusOr<PortUser> DescribePortUser(uint16_t port) {
   }
 
   for (const InetSocket& s : sockets) {
-    const Owner owner = FindOwner(scan, s.inode);
+    const Owner owner = FindOwner(*scan, s.inode);
     std::string who;
     if (owner.pids.empty()) {
       who = s.inode == 0 ? owner.unknown_reason
@@ -347,14 +349,9 @@ absl::StatusOr<std::vector<PortUser>> ListPortReservations() {
   if (!lock_holders.ok()) return lock_holders.status();
   absl::flat_hash_set<uint64_t> inodes;
   for (const ClaimSocket& c : claims) inodes.insert(c.inode);
-  DescriptorScan scan;
-  if (kHaveProc) {
-    absl::StatusOr<DescriptorScan> read =
-        gtest_port_internal::ScanDescriptors(kProc, inodes);
-    if (!read.ok()) return read.status();
-    scan = *std::move(read);
-  }
-  TestNames names(scan);
+  absl::StatusOr<DescriptorScan> scan = ScanIfProc(inodes);
+  if (!scan.ok()) return scan.status();
+  TestNames names(*scan);
   CommandLines command_lines;
 
   absl::flat_hash_map<uint16_t, PortUser> by_port;
@@ -364,7 +361,7 @@ absl::StatusOr<std::vector<PortUser>> ListPortReservations() {
     PortUser& user = it->second;
     user.port = c.port;
     user.kind = PortUser::Kind::kGtestPort;
-    SetProcess(FindOwner(scan, c.inode), command_lines, user);
+    SetProcess(FindOwner(*scan, c.inode), command_lines, user);
     if (user.pid != 0) user.test_name = names.Find(user.pid, c.port);
   }
   for (const LockFileHolder& holder : *lock_holders) {
