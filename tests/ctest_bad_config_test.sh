@@ -9,9 +9,14 @@
 set -u
 build_dir="$1"
 out="$(mktemp)"
-trap 'rm -f "$out"' EXIT
+# The inner ctest runs from a directory of its own that includes the build's
+# tests, so that its Testing/ logs do not overwrite those of the ctest run
+# this test is part of.
+inner="$(mktemp -d)"
+trap 'rm -rf "$out" "$inner"' EXIT
+printf 'subdirs("%s/tests")\n' "$build_dir" >"$inner/CTestTestfile.cmake"
 
-GTEST_PORT_RANGE=30000-20000 ctest --test-dir "$build_dir" \
+GTEST_PORT_RANGE=30000-20000 ctest --test-dir "$inner" \
   -R '^RepeatTest\.' --output-on-failure >"$out" 2>&1
 status=$?
 cat "$out"

@@ -56,6 +56,7 @@ using ::gtest_port_testing::ExitInfo;
 using ::gtest_port_testing::HelperPath;
 using ::gtest_port_testing::IsClaimed;
 using ::gtest_port_testing::IsCloseOnExec;
+using ::gtest_port_testing::IsDefaultClaimTarget;
 using ::gtest_port_testing::IsLockFileClaimed;
 using ::gtest_port_testing::MockSystem;
 using ::gtest_port_testing::NewDescriptors;
@@ -123,6 +124,11 @@ TEST_P(EveryOpenedDescriptorTest, IsCloseOnExecFromTheStart) {
         return fd;
       });
 
+  if (!gtest_port_internal::kLinuxBackend &&
+      GetParam() == gtest_port_internal::ClaimMechanism::kAbstractSocket) {
+    GTEST_SKIP() << "abstract sockets are Linux's; the portable POSIX "
+                    "back-end claims by lock files only";
+  }
   PrivateRange range(8);
   const bool lock_files =
       GetParam() == gtest_port_internal::ClaimMechanism::kLockFile;
@@ -169,12 +175,12 @@ TEST_F(HeldDescriptorsTest, AreAllCloseOnExecWhileReservationsAreHeld) {
   ASSERT_NE(ReservePort(), 0);
 
   const std::map<int, std::string> added = NewDescriptors(before);
-  int sockets = 0;
+  int claims = 0;
   for (const auto& [fd, target] : added) {
     EXPECT_TRUE(IsCloseOnExec(fd)) << "fd " << fd << " -> " << target;
-    if (SocketInode(target).has_value()) ++sockets;
+    if (IsDefaultClaimTarget(target)) ++claims;
   }
-  EXPECT_GE(sockets, 5) << "expected one claim socket per reserved port";
+  EXPECT_GE(claims, 5) << "expected one claim descriptor per reserved port";
 }
 
 // Each descriptor's inode, for the sockets among `fds`.
@@ -210,6 +216,10 @@ std::set<uint64_t> ChildSocketInodes(std::string* listing) {
 }
 
 TEST(ChildProcessTest, InheritsNoClaimSocket) {
+  if (!gtest_port_internal::kLinuxBackend) {
+    GTEST_SKIP() << "claim sockets are Linux's; the portable POSIX back-end "
+                    "claims by lock files (InheritsNoLockFileClaim)";
+  }
   const std::map<int, std::string> before = OpenDescriptors();
   absl::StatusOr<PortReservation> single = gtest_port::Reserve();
   ASSERT_TRUE(single.ok()) << single.status();
@@ -406,8 +416,17 @@ TEST(DescriptorCountTest, TenThousandReserveReleaseCyclesLeaveItUnchanged) {
   }
   EXPECT_EQ(failures_seen, kCycles / 4);
   const std::map<int, std::string> after = OpenDescriptors();
-  EXPECT_EQ(after.size(), before.size());
-  EXPECT_EQ(after, before) << "descriptors were leaked or lost";
+  // The same descriptor numbers: what they link to may change under us
+  // (the test runner renames or deletes the log file it left open here).
+  auto numbers = [](const std::map<int, std::string>& fds) {
+    std::set<int> keys;
+    for (const auto& [fd, target] : fds) keys.insert(fd);
+    return keys;
+  };
+  EXPECT_EQ(numbers(after), numbers(before))
+      << "descriptors were leaked or lost; before:\n"
+      << ::testing::PrintToString(before) << "\nafter:\n"
+      << ::testing::PrintToString(after);
 }
 
 // The soft RLIMIT_NOFILE lowered so that only a few more descriptors can be

@@ -77,7 +77,11 @@ TEST(LingeringListenersTest, AFreePortAndAClosedServersTimeWaitAreNotListeners) 
     char c;
     EXPECT_EQ(::read(client.get(), &c, 1), 0);
   }
-  const uint16_t free_port = static_cast<uint16_t>(port + 1);
+  // Another port the kernel picked as free; not port + 1, which may hold
+  // the TIME_WAIT of another test's connection.
+  const uint16_t free_port = gtest_port_testing::KernelPickedPort();
+  ASSERT_NE(free_port, 0);
+  ASSERT_NE(free_port, port);
   EXPECT_THAT(LingeringListeners("Suite.Test", {port, free_port}),
               IsEmpty());
 }

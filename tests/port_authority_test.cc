@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <set>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -17,16 +18,13 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "gtest_port/internal/platform/claim.h"
+#include "gtest_port/internal/platform/platform.h"
 #include "tests/testing/private_range.h"
 #include "tests/testing/subprocess.h"
 
 namespace gtest_port_serve {
 namespace {
 
-using gtest_port_internal::ClaimMechanism;
-using gtest_port_internal::PortClaimer;
-using gtest_port_internal::System;
 using gtest_port_testing::PrivateRange;
 using gtest_port_testing::Subprocess;
 using ::testing::ElementsAre;
@@ -52,16 +50,30 @@ void KillAndReap(Child& child) {
   (void)child.process.Wait(absl::Seconds(10));
 }
 
+// Where a gtest_port process on this host claims, as the server resolves it.
+const std::string& LockDir() {
+  static const std::string* const dir = [] {
+    absl::StatusOr<std::string> resolved = ResolveServeLockDir();
+    EXPECT_TRUE(resolved.ok()) << resolved.status();
+    return new std::string(resolved.ok() ? *resolved : "");
+  }();
+  return *dir;
+}
+
+// Claims `port` as a gtest_port test process on this host would.
+absl::StatusOr<UniqueFd> ClaimAsATestWould(uint16_t port) {
+  return gtest_port_internal::RealPlatform().MakeClaimer(LockDir())->Claim(port);
+}
+
 // Whether a gtest_port process could claim `port` now.
 bool Claimable(uint16_t port) {
-  PortClaimer claimer(System::Real(), ClaimMechanism::kAbstractSocket, "");
-  absl::StatusOr<UniqueFd> claim = claimer.Claim(port);
+  absl::StatusOr<UniqueFd> claim = ClaimAsATestWould(port);
   return claim.ok() && claim->valid();
 }
 
 TEST(PortAuthorityTest, GrantsEachPortOnceThenRefuses) {
   PrivateRange pool(3);
-  PortChecker checker(true);
+  PortChecker checker(true, LockDir());
   PortAuthority authority(pool.range(), 100, checker);
   Child child = StartChild();
   std::set<int> ports;
@@ -84,7 +96,7 @@ TEST(PortAuthorityTest, GrantsEachPortOnceThenRefuses) {
 
 TEST(PortAuthorityTest, HoldsTheClaimUnlessTheClientClaimsItself) {
   PrivateRange pool(2);
-  PortChecker checker(true);
+  PortChecker checker(true, LockDir());
   PortAuthority authority(pool.range(), 100, checker);
   Child child = StartChild();
   absl::StatusOr<PortAuthority::Granted> held =
@@ -101,7 +113,7 @@ TEST(PortAuthorityTest, HoldsTheClaimUnlessTheClientClaimsItself) {
 
 TEST(PortAuthorityTest, PortsComeBackWhenTheOwnerDies) {
   PrivateRange pool(2);
-  PortChecker checker(true);
+  PortChecker checker(true, LockDir());
   PortAuthority authority(pool.range(), 100, checker);
   Child first = StartChild();
   absl::StatusOr<PortAuthority::Granted> g =
@@ -131,12 +143,11 @@ TEST(PortAuthorityTest, PortsComeBackWhenTheOwnerDies) {
 
 TEST(PortAuthorityTest, SkipsPortsClaimedByGtestPortOrInUse) {
   PrivateRange pool(3);
-  PortChecker checker(true);
+  PortChecker checker(true, LockDir());
   PortAuthority authority(pool.range(), 100, checker);
   // first: claimed by a gtest_port process (this one); first+1: a TCP socket
   // (no claim) listens on it.
-  PortClaimer claimer(System::Real(), ClaimMechanism::kAbstractSocket, "");
-  absl::StatusOr<UniqueFd> claim = claimer.Claim(pool.first());
+  absl::StatusOr<UniqueFd> claim = ClaimAsATestWould(pool.first());
   ASSERT_TRUE(claim.ok() && claim->valid());
   UniqueFd tcp(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
   sockaddr_in addr{};
@@ -160,7 +171,7 @@ TEST(PortAuthorityTest, SkipsPortsClaimedByGtestPortOrInUse) {
 
 TEST(PortAuthorityTest, BlocksAreConsecutiveAndOwnersAreBounded) {
   PrivateRange pool(10);
-  PortChecker checker(true);
+  PortChecker checker(true, LockDir());
   PortAuthority authority(pool.range(), 6, checker);
   Child child = StartChild();
   absl::StatusOr<PortAuthority::Granted> block =

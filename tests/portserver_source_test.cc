@@ -52,12 +52,14 @@ std::shared_ptr<PortAllocator> MakeAllocator(const PrivateRange& local,
   return PortAllocator::Create(*std::move(config), RealPlatform());
 }
 
-// A port of a private range, claimed the way another gtest_port user would:
-// every time the server hands it out, it is busy.
+// A port of a private range, claimed the way another gtest_port user of
+// this platform would (its claimer, its default lock directory): every time
+// the server hands it out, it is busy.
 struct BusyPort {
   PrivateRange range{1};
-  PortClaimer claimer{System::Real(), ClaimMechanism::kAbstractSocket, ""};
-  absl::StatusOr<UniqueFd> claim = claimer.Claim(range.first());
+  std::unique_ptr<Claimer> claimer =
+      RealPlatform().MakeClaimer(RealPlatform().DefaultLockDir());
+  absl::StatusOr<PortClaim> claim = claimer->Claim(range.first());
   std::string Reply() const { return absl::StrCat(range.first(), "\n"); }
 };
 

@@ -53,12 +53,21 @@ std::string OwnTablePath() {
                                                         : it->second.front();
 }
 
-TEST(PublishedTableTest, PublishesEntriesAndClearsThemOnRelease) {
-  if (!kLinuxBackend) {
-    GTEST_SKIP() << "the published memfd table is Linux's; the portable "
-                    "POSIX back-end writes test names into lock files "
-                    "(lock_file_reader_test)";
+// The published memfd table is Linux's: every test here skips on the
+// portable POSIX back-end, which writes test names into lock files instead
+// (lock_file_reader_test).
+class PublishedTableTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!kLinuxBackend) {
+      GTEST_SKIP() << "the published memfd table is Linux's; the portable "
+                      "POSIX back-end writes test names into lock files "
+                      "(lock_file_reader_test)";
+    }
   }
+};
+
+TEST_F(PublishedTableTest, PublishesEntriesAndClearsThemOnRelease) {
   PrivateRange range(2);
   absl::StatusOr<Reservation> r = range.Allocator()->Reserve(2);
   ASSERT_TRUE(r.ok()) << r.status();
@@ -90,7 +99,7 @@ TEST(PublishedTableTest, PublishesEntriesAndClearsThemOnRelease) {
 // The table is sealed: another process of the same user that opens it
 // (/proc/<pid>/fd/<n>) cannot shrink it under the writer's mapping -- which
 // would kill the test with SIGBUS on its next reservation -- or grow it.
-TEST(PublishedTableTest, AnotherProcessCannotResizeTheTable) {
+TEST_F(PublishedTableTest, AnotherProcessCannotResizeTheTable) {
   PrivateRange range(1);
   absl::StatusOr<Reservation> r = range.Allocator()->Reserve(1);
   ASSERT_TRUE(r.ok()) << r.status();
@@ -120,7 +129,7 @@ TEST(PublishedTableTest, AnotherProcessCannotResizeTheTable) {
 // death test) that drops a reservation it inherited and reserves again
 // writes only to a table of its own: the parent's table keeps its header
 // (the parent's pid) and its entries.
-TEST(PublishedTableTest, AForkedChildDroppingInheritedReservationsLeavesTheParentsTable) {
+TEST_F(PublishedTableTest, AForkedChildDroppingInheritedReservationsLeavesTheParentsTable) {
   PrivateRange range(4);
   auto allocator = range.Allocator();
   absl::StatusOr<Reservation> first = allocator->Reserve(1);
@@ -156,12 +165,7 @@ TEST(PublishedTableTest, AForkedChildDroppingInheritedReservationsLeavesTheParen
                             absl::StrCat(second->port(), " ", ThisTest())));
 }
 
-TEST(PublishedTableTest, PublishedTableIsCloseOnExec) {
-  if (!kLinuxBackend) {
-    GTEST_SKIP() << "the published memfd table is Linux's; the portable "
-                    "POSIX back-end writes test names into lock files "
-                    "(lock_file_reader_test)";
-  }
+TEST_F(PublishedTableTest, PublishedTableIsCloseOnExec) {
   PrivateRange range(1);
   absl::StatusOr<Reservation> r = range.Allocator()->Reserve(1);
   ASSERT_TRUE(r.ok()) << r.status();
@@ -174,12 +178,7 @@ TEST(PublishedTableTest, PublishedTableIsCloseOnExec) {
   EXPECT_TRUE(flags & FD_CLOEXEC);
 }
 
-TEST(PublishedTableTest, AForkedChildPublishesInATableOfItsOwn) {
-  if (!kLinuxBackend) {
-    GTEST_SKIP() << "the published memfd table is Linux's; the portable "
-                    "POSIX back-end writes test names into lock files "
-                    "(lock_file_reader_test)";
-  }
+TEST_F(PublishedTableTest, AForkedChildPublishesInATableOfItsOwn) {
   // A death-test child (fork without exec) shares the parent's table
   // mapping; it must not write its reservations there.
   PrivateRange range(2);

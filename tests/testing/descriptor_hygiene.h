@@ -43,6 +43,7 @@
 #include <set>
 #include <string>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
@@ -96,6 +97,15 @@ inline std::optional<uint64_t> SocketInode(absl::string_view target) {
     return inode;
   }
   return std::nullopt;
+}
+
+// Whether a descriptor linking to `target` is a claim of the platform's
+// default kind: a socket on Linux, a lock file in the default lock
+// directory on the portable back-end.
+inline bool IsDefaultClaimTarget(absl::string_view target) {
+  if (gtest_port_internal::kLinuxBackend) return SocketInode(target).has_value();
+  return absl::ConsumePrefix(&target, gtest_port_internal::kPosixDefaultLockDir) &&
+         absl::ConsumePrefix(&target, "/") && absl::EndsWith(target, ".lock");
 }
 
 // Whether a live gtest_port lock-file claim in `lock_dir` holds `port`: a

@@ -94,7 +94,7 @@ std::string FormatServeStats(const ServeStats& s) {
 
 PortServerDaemon::PortServerDaemon(ServeOptions options)
     : options_(std::move(options)),
-      checker_(options_.ipv6),
+      checker_(options_.ipv6, options_.lock_dir),
       authority_(options_.range, options_.max_ports_per_client, checker_) {}
 
 PortServerDaemon::~PortServerDaemon() {

@@ -64,6 +64,9 @@ struct ServeOptions {
   std::string address = kDefaultServeAddress;
   PortRange range = kDefaultServeRange;
   bool ipv6 = true;
+  // Where ports are claimed: ResolveServeLockDir(), as gtest_port test
+  // processes on this host claim.
+  std::string lock_dir;
   int max_connections = 256;
   int max_ports_per_client = 1024;
   absl::Duration request_timeout = absl::Seconds(2);

@@ -41,6 +41,7 @@ gets a free port and a newline, or nothing -- so portpicker
 it. Each port it hands out is also claimed in gtest_port's own name space and
 probed free, so gtest_port processes that do not use the server never get it.
 A port comes back when the process that holds it exits (tracked by pidfd).
+The claims are made where the tests' are: GTEST_PORT_LOCK_DIR when set.
 
   --address=ADDR          where to listen: "@name" (abstract socket) or
                           "/path" (socket file); default @unittest-portserver,
@@ -226,6 +227,9 @@ int ServeCommand(const std::vector<std::string>& args) {
     }
   }
   if (stats) return PrintStats(options.address);
+  absl::StatusOr<std::string> lock_dir = ResolveServeLockDir();
+  if (!lock_dir.ok()) return Fail(lock_dir.status().ToString());
+  options.lock_dir = *std::move(lock_dir);
 
   absl::StatusOr<std::unique_ptr<PortServerDaemon>> daemon =
       PortServerDaemon::Create(options);

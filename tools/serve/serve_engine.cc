@@ -3,10 +3,14 @@
 #include <sys/socket.h>
 
 #include <cerrno>
+#include <optional>
+#include <string>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "gtest_port/internal/platform/claim.h"
+#include "gtest_port/internal/engine/config.h"
+#include "gtest_port/internal/engine/environment.h"
+#include "gtest_port/internal/platform/platform.h"
 #include "gtest_port/internal/port_range.h"
 #include "gtest_port/internal/engine/portserver_client.h"
 #include "gtest_port/internal/platform/probe.h"
@@ -40,24 +44,30 @@ absl::Status ValidateServeAddress(absl::string_view address) {
   return gtest_port_internal::ValidatePortServerAddress(address);
 }
 
+absl::StatusOr<std::string> ResolveServeLockDir() {
+  return gtest_port_internal::ResolveLockDir(
+      std::nullopt, gtest_port_internal::RealPlatform(),
+      gtest_port_internal::ProcessEnvironment());
+}
+
 struct PortChecker::Engine {
-  explicit Engine(System& system)
-      : claimer(System::Real(),
-                gtest_port_internal::ClaimMechanism::kAbstractSocket, ""),
+  Engine(System& system, const std::string& lock_dir)
+      : claimer(gtest_port_internal::RealPlatform().MakeClaimer(lock_dir)),
         prober(system) {}
-  gtest_port_internal::PortClaimer claimer;
+  std::unique_ptr<gtest_port_internal::Claimer> claimer;
   gtest_port_internal::PortProber prober;
 };
 
-PortChecker::PortChecker(bool ipv6) {
+PortChecker::PortChecker(bool ipv6, const std::string& lock_dir) {
   static Ipv4OnlySystem* const ipv4_only = new Ipv4OnlySystem();
-  engine_ = std::make_unique<Engine>(ipv6 ? System::Real() : *ipv4_only);
+  engine_ =
+      std::make_unique<Engine>(ipv6 ? System::Real() : *ipv4_only, lock_dir);
 }
 
 PortChecker::~PortChecker() = default;
 
 absl::StatusOr<UniqueFd> PortChecker::CheckAndClaim(uint16_t port) const {
-  absl::StatusOr<UniqueFd> claim = engine_->claimer.Claim(port);
+  absl::StatusOr<UniqueFd> claim = engine_->claimer->Claim(port);
   if (!claim.ok() || !claim->valid()) return claim;
   absl::StatusOr<bool> free = engine_->prober.IsFree(port);
   if (!free.ok()) return free.status();
@@ -66,7 +76,7 @@ absl::StatusOr<UniqueFd> PortChecker::CheckAndClaim(uint16_t port) const {
 }
 
 std::string PortChecker::Describe() const {
-  return absl::StrCat("claims: ", engine_->claimer.Describe(),
+  return absl::StrCat("claims: ", engine_->claimer->Describe(),
                       "; probe: ", engine_->prober.Describe());
 }
 

@@ -1,8 +1,9 @@
 // File: tools/serve/serve_engine.h
 //
 // The one place where `gtest-port serve` uses gtest_port's allocation
-// engine: the machine-wide claim (PortClaimer), the probe (PortProber), the
-// operating system seam (System) and the range parser. Everything else in
+// engine: the machine-wide claim (the platform's Claimer), the probe
+// (PortProber), the operating system seam (System), the lock directory and
+// the range parser. Everything else in
 // tools/serve/ talks to PortChecker, so re-pointing the server at a
 // different engine layout touches this file only.
 //
@@ -15,7 +16,8 @@
 // Example:
 //
 //   absl::StatusOr<PortRange> range = ParseServeRange("15000-24999");
-//   PortChecker checker(/*ipv6=*/true);
+//   absl::StatusOr<std::string> lock_dir = ResolveServeLockDir();
+//   PortChecker checker(/*ipv6=*/true, *lock_dir);
 //   absl::StatusOr<UniqueFd> claim = checker.CheckAndClaim(15000);
 //   if (claim.ok() && claim->valid()) { /* 15000 is ours to hand out */ }
 //
@@ -46,10 +48,19 @@ absl::StatusOr<PortRange> ParseServeRange(absl::string_view text);
 // is checked; InvalidArgument saying what is wrong and what is accepted.
 absl::Status ValidateServeAddress(absl::string_view address);
 
+// Where the server claims ports: where the gtest_port test processes on
+// this host claim them, resolved as they resolve it -- GTEST_PORT_LOCK_DIR,
+// else the platform's default lock directory (created and checked), else ""
+// for the platform's own claims (Linux's abstract sockets). InvalidArgument
+// naming the setting and the fix when the directory is unusable.
+absl::StatusOr<std::string> ResolveServeLockDir();
+
 class PortChecker {
  public:
-  // `ipv6` false probes IPv4 only, as on a host without IPv6.
-  explicit PortChecker(bool ipv6);
+  // `ipv6` false probes IPv4 only, as on a host without IPv6. Claims by lock
+  // files in `lock_dir`, or by the platform's own mechanism when it is ""
+  // (see ResolveServeLockDir()).
+  PortChecker(bool ipv6, const std::string& lock_dir);
   ~PortChecker();
   PortChecker(const PortChecker&) = delete;
   PortChecker& operator=(const PortChecker&) = delete;

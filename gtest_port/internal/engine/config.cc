@@ -175,6 +175,27 @@ absl::Status ResolvePortServer(const gtest_port::Options& options,
 
 }  // namespace
 
+absl::StatusOr<std::string> ResolveLockDir(
+    const std::optional<std::string>& option, const Platform& platform,
+    const Environment& env) {
+  std::optional<std::string> lock_dir = option;
+  std::string what;
+  if (lock_dir.has_value()) {
+    what = absl::StrCat("Options::lock_dir ", Quoted(*lock_dir));
+  } else if (std::optional<std::string> value = env(kLockDirVar);
+             value.has_value() && !value->empty()) {
+    what = absl::StrCat(kLockDirVar, "=", Quoted(*value));
+    lock_dir = *std::move(value);
+  } else if (std::string dir = platform.DefaultLockDir(); !dir.empty()) {
+    what = absl::StrCat("the default lock directory ", dir);
+    lock_dir = std::move(dir);
+  }
+  if (!lock_dir.has_value()) return std::string();
+  absl::Status prepared = platform.PrepareLockDir(*lock_dir, what);
+  if (!prepared.ok()) return prepared;
+  return *std::move(lock_dir);
+}
+
 absl::StatusOr<Config> ResolveConfig(const gtest_port::Options& options,
                                      const Platform& platform,
                                      const Environment& env) {
@@ -259,24 +280,10 @@ absl::StatusOr<Config> ResolveConfig(const gtest_port::Options& options,
         FormatPortRange(gtest_port::kDefaultPortRange)));
   }
 
-  // Claims: lock files in a directory, or the platform's own mechanism.
-  std::optional<std::string> lock_dir = options.lock_dir;
-  std::string what;
-  if (lock_dir.has_value()) {
-    what = absl::StrCat("Options::lock_dir ", Quoted(*lock_dir));
-  } else if (std::optional<std::string> value = env(kLockDirVar);
-             value.has_value() && !value->empty()) {
-    what = absl::StrCat(kLockDirVar, "=", Quoted(*value));
-    lock_dir = *std::move(value);
-  } else if (std::string dir = platform.DefaultLockDir(); !dir.empty()) {
-    what = absl::StrCat("the default lock directory ", dir);
-    lock_dir = std::move(dir);
-  }
-  if (lock_dir.has_value()) {
-    absl::Status prepared = platform.PrepareLockDir(*lock_dir, what);
-    if (!prepared.ok()) return prepared;
-    config.lock_dir = *std::move(lock_dir);
-  }
+  absl::StatusOr<std::string> lock_dir =
+      ResolveLockDir(options.lock_dir, platform, env);
+  if (!lock_dir.ok()) return lock_dir.status();
+  config.lock_dir = *std::move(lock_dir);
 
   absl::Status portserver = ResolvePortServer(options, env, config);
   if (!portserver.ok()) return portserver;

@@ -69,6 +69,17 @@ struct Config {
   PortRange slice() const { return candidates.slice(); }
 };
 
+// Where claims are made: Options::lock_dir (`option`), else
+// GTEST_PORT_LOCK_DIR, else the platform's default lock directory, created
+// and checked by Platform::PrepareLockDir(); "" when none applies and the
+// platform claims by its own mechanism (Linux's abstract sockets).
+// InvalidArgument naming the setting and the fix for an unusable directory.
+// ResolveConfig() uses it; so does `gtest-port serve`, which must claim
+// where the test processes it serves claim.
+absl::StatusOr<std::string> ResolveLockDir(
+    const std::optional<std::string>& option, const Platform& platform,
+    const Environment& env);
+
 absl::StatusOr<Config> ResolveConfig(const gtest_port::Options& options,
                                      const Platform& platform,
                                      const Environment& env);
