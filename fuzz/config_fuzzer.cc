@@ -148,7 +148,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FUZZ_CHECK(c.lock_dir.empty(), input, answer);
 
   // Candidates: non-empty, ascending, inside the slice, outside the
-  // ephemeral range, as many as the slice minus the overlap.
+  // ephemeral range and not a port browsers refuse, as many as the slice
+  // minus the overlap and minus the unsafe ports outside it.
   const int n = c.candidates.size();
   FUZZ_CHECK(n >= 1, input, answer);
   int overlap = 0;
@@ -157,7 +158,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const int hi = std::min<int>(c.slice().last, c.ephemeral->last);
     overlap = std::max(0, hi - lo + 1);
   }
-  FUZZ_CHECK(n == c.slice().size() - overlap, input, answer);
+  int unsafe = 0;
+  for (const uint16_t port : gtest_port_internal::kUnsafePorts) {
+    unsafe += c.slice().contains(port) &&
+              !(c.ephemeral.has_value() && c.ephemeral->contains(port));
+  }
+  FUZZ_CHECK(static_cast<int>(c.candidates.skipped_unsafe().size()) == unsafe,
+             input, answer);
+  FUZZ_CHECK(n == c.slice().size() - overlap - unsafe, input, answer);
   FUZZ_CHECK(c.candidates.BlockCount(1) == n, input, answer);
   // A sample of indices, so that one input stays cheap however large the
   // slice: both ends, the middle and around the ephemeral hole.
@@ -175,6 +183,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(c.slice().contains(port), input,
                absl::StrCat(answer, "; port(", i, ") = ", port));
     FUZZ_CHECK(!c.ephemeral.has_value() || !c.ephemeral->contains(port), input,
+               absl::StrCat(answer, "; port(", i, ") = ", port));
+    FUZZ_CHECK(!gtest_port_internal::IsUnsafePort(port), input,
                absl::StrCat(answer, "; port(", i, ") = ", port));
     FUZZ_CHECK(c.candidates.BlockStart(i, 1) == port, input, answer);
     FUZZ_CHECK(port >= previous_port, input, answer);  // Equal: same index.

@@ -91,6 +91,14 @@ struct Options {
   // fail instead of printing a note or a warning. Off by default.
   // Environment: GTEST_PORT_FAIL_ON_LEAK=1.
   std::optional<bool> fail_on_leak;
+
+  // Hand out the ports web browsers refuse to connect to as well: the Fetch
+  // standard's "bad ports" from 1024 up (1719, 1720, 1723, 2049, 3659, 4045,
+  // 4190, 5060, 5061, 6000, 6566, 6665-6669, 6679, 6697, 10080), which are
+  // skipped by default because a test server on one of them breaks a
+  // browser-driven test as if it were a flake. From the port server too.
+  // Environment: GTEST_PORT_ALLOW_UNSAFE_PORTS=1.
+  std::optional<bool> allow_unsafe_ports;
 };
 
 }  // namespace gtest_port

@@ -23,7 +23,9 @@ namespace {
 using ::gtest_port_testing::MockSystem;
 using ::testing::_;
 using ::testing::AllOf;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::IsEmpty;
 using ::testing::Return;
 
 class ConfigTest : public ::gtest_port_testing::ConfigFixture {};
@@ -133,6 +135,9 @@ INSTANTIATE_TEST_SUITE_P(
                    {"GTEST_PORT_VERBOSE=loud", "expected 1/0"}},
         BadEnvCase{"FailOnLeakNotABoolean", {{"GTEST_PORT_FAIL_ON_LEAK", "strict"}},
                    {"GTEST_PORT_FAIL_ON_LEAK=strict", "expected 1/0"}},
+        BadEnvCase{"AllowUnsafePortsNotABoolean",
+                   {{"GTEST_PORT_ALLOW_UNSAFE_PORTS", "please"}},
+                   {"GTEST_PORT_ALLOW_UNSAFE_PORTS=please", "expected 1/0"}},
         BadEnvCase{"LockDirRelative", {{"GTEST_PORT_LOCK_DIR", "relative/dir"}},
                    {"GTEST_PORT_LOCK_DIR=relative/dir", "absolute"}},
         BadEnvCase{"LockDirNotADirectory", {{"GTEST_PORT_LOCK_DIR", "/proc/version"}},
@@ -197,6 +202,44 @@ TEST_F(ConfigTest, EphemeralOverlapIsWarnedAboutAndSkipped) {
   for (int i = 0; i < c->candidates.size(); ++i) {
     ASSERT_LT(c->candidates.port(i), 32768);
   }
+}
+
+// The ports browsers refuse are skipped unless allowed, by the variable or
+// by Options (which wins).
+TEST_F(ConfigTest, UnsafePortsAreSkippedUnlessAllowed) {
+  env_["GTEST_PORT_RANGE"] = "6660-6670";
+  absl::StatusOr<Config> c = Resolve();
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_FALSE(c->allow_unsafe_ports);
+  EXPECT_EQ(c->candidates.size(), 6);  // 6660-6664 and 6670.
+  EXPECT_THAT(c->candidates.skipped_unsafe(),
+              ElementsAre(6665, 6666, 6667, 6668, 6669));
+  EXPECT_THAT(c->warnings, IsEmpty());
+
+  env_["GTEST_PORT_ALLOW_UNSAFE_PORTS"] = "1";
+  c = Resolve();
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_TRUE(c->allow_unsafe_ports);
+  EXPECT_EQ(c->candidates.size(), 11);
+
+  gtest_port::Options options;
+  options.allow_unsafe_ports = false;
+  c = Resolve(options);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->candidates.size(), 6);
+}
+
+TEST_F(ConfigTest, ASliceOfUnsafePortsOnlyIsAnErrorSayingHowToAllowThem) {
+  env_["GTEST_PORT_RANGE"] = "6665-6669";
+  absl::StatusOr<Config> c = Resolve();
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(c.status().message(),
+              AllOf(HasSubstr("6665-6669"),
+                    HasSubstr("6665, 6666, 6667, 6668, 6669 refused by web "
+                              "browsers"),
+                    HasSubstr("GTEST_PORT_ALLOW_UNSAFE_PORTS=1"),
+                    HasSubstr("GTEST_PORT_RANGE")));
 }
 
 TEST_F(ConfigTest, SliceEntirelyInsideEphemeralRangeIsAnError) {

@@ -3,6 +3,8 @@
 
 #include "gtest_port/internal/port_range.h"
 
+#include <algorithm>
+#include <iterator>
 #include <set>
 #include <string>
 
@@ -15,6 +17,7 @@
 namespace gtest_port_internal {
 namespace {
 
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 // A readable test name: the case's index and the letters and digits of its
@@ -175,6 +178,47 @@ TEST(CandidateSetTest, ExclusionCoveringTheTopOrEverything) {
   CandidateSet all({40000, 40100}, PortRange{32768, 60999});
   EXPECT_EQ(all.size(), 0);
   EXPECT_EQ(all.BlockCount(1), 0);
+}
+
+// Unsafe ports are cut out one by one, inside and at the edges of a slice,
+// together with the ephemeral range; blocks never contain one.
+TEST(CandidateSetTest, UnsafePortsAreCutOutAndListed) {
+  CandidateSet c({6660, 6700}, std::nullopt, kUnsafePorts);
+  EXPECT_THAT(c.skipped_unsafe(),
+              ElementsAre(6665, 6666, 6667, 6668, 6669, 6679, 6697));
+  EXPECT_EQ(c.size(), 41 - 7);
+  std::set<int> ports;
+  for (int i = 0; i < c.size(); ++i) ports.insert(c.port(i));
+  EXPECT_EQ(ports.size(), 34u);
+  for (int unsafe : c.skipped_unsafe()) EXPECT_EQ(ports.count(unsafe), 0u);
+  // 6660-6664, 6670-6678, 6680-6696, 6698-6700: blocks of 5 fit in the
+  // first three runs only.
+  ASSERT_EQ(c.BlockCount(5), 1 + 5 + 13);
+  EXPECT_EQ(c.BlockStart(0, 5), 6660);
+  EXPECT_EQ(c.BlockStart(1, 5), 6670);
+  EXPECT_EQ(c.BlockStart(18, 5), 6692);
+
+  CandidateSet edges({10080, 10080}, std::nullopt, kUnsafePorts);
+  EXPECT_EQ(edges.size(), 0);
+  EXPECT_THAT(edges.skipped_unsafe(), ElementsAre(10080));
+  CandidateSet both({6000, 6010}, PortRange{6005, 6010}, kUnsafePorts);
+  EXPECT_EQ(both.size(), 4);  // 6001-6004.
+  EXPECT_EQ(both.port(0), 6001);
+  EXPECT_THAT(both.skipped_unsafe(), ElementsAre(6000));
+  CandidateSet allowed({6000, 6010});
+  EXPECT_EQ(allowed.size(), 11);
+  EXPECT_THAT(allowed.skipped_unsafe(), ::testing::IsEmpty());
+}
+
+TEST(IsUnsafePortTest, KnowsTheFetchStandardsBadPortsFrom1024Up) {
+  for (int port : {1719, 1720, 1723, 2049, 3659, 4045, 4190, 5060, 5061, 6000,
+                   6566, 6665, 6669, 6679, 6697, 10080}) {
+    EXPECT_TRUE(IsUnsafePort(port)) << port;
+  }
+  for (int port : {1024, 6664, 6670, 8080, 10079, 20000}) {
+    EXPECT_FALSE(IsUnsafePort(port)) << port;
+  }
+  EXPECT_TRUE(std::is_sorted(std::begin(kUnsafePorts), std::end(kUnsafePorts)));
 }
 
 TEST(ParseKernelPortRangeTest, ReadsProcFormat) {

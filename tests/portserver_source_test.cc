@@ -33,13 +33,16 @@ using ::gtest_port_testing::FakePortServer;
 using ::gtest_port_testing::PrivateRange;
 using ::testing::AllOf;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 constexpr char kWarning[] = "[gtest_port] warning: not using the port server";
 
 std::shared_ptr<PortAllocator> MakeAllocator(const PrivateRange& local,
                                              const std::string& address,
-                                             absl::Duration timeout) {
+                                             absl::Duration timeout,
+                                             bool allow_unsafe_ports = false) {
   gtest_port::Options options;
+  options.allow_unsafe_ports = allow_unsafe_ports;
   options.range = local.range();
   options.shard_index = 0;
   options.total_shards = 1;
@@ -121,6 +124,34 @@ TEST(PortServerSourceTest, ARepeatedPortIsOnTheFreeListOnce) {
   }
   testing::internal::GetCapturedStderr();
   EXPECT_GE(set_aside, 2 * PortServerSource::kMaxAsks);
+}
+
+// A port browsers refuse, from the server, is set aside like a busy one
+// (the server is kept) unless such ports are allowed.
+TEST(PortServerSourceTest, APortBrowsersRefuseIsSetAsideUnlessAllowed) {
+  FakePortServer irc("6667\n");
+  PrivateRange local(2);
+  std::shared_ptr<PortAllocator> allocator =
+      MakeAllocator(local, irc.address(), absl::Seconds(10));
+  ASSERT_NE(allocator, nullptr);
+  testing::internal::CaptureStderr();
+  absl::StatusOr<Reservation> r = allocator->Reserve(1);
+  const std::string err = testing::internal::GetCapturedStderr();
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_TRUE(local.range().contains(r->port())) << r->port();
+  EXPECT_GE(irc.requests().size(), 1u);
+  EXPECT_GE(allocator->stats()[Stats::kPortServerSetAside], 1);
+  EXPECT_TRUE(allocator->portserver_status().ok())
+      << allocator->portserver_status();
+  EXPECT_THAT(err, Not(HasSubstr(kWarning)));
+
+  FakePortServer irc_allowed("6667\n");
+  std::shared_ptr<PortAllocator> allowing = MakeAllocator(
+      local, irc_allowed.address(), absl::Seconds(10), /*allow_unsafe_ports=*/true);
+  ASSERT_NE(allowing, nullptr);
+  absl::StatusOr<Reservation> given = allowing->Reserve(1);
+  ASSERT_TRUE(given.ok()) << given.status();
+  EXPECT_EQ(given->port(), 6667);
 }
 
 struct UnusablePort {

@@ -100,6 +100,30 @@ TEST(ReserveTest, OnePortRangeIsExhaustedWhileHeldAndReturnsOnRelease) {
   EXPECT_EQ(again->port(), range.first());
 }
 
+// The ports browsers refuse are never handed out, unless allowed. 6664-6670
+// holds IRC's 6665-6669 between two usable ports; no other test uses it.
+TEST(ReserveTest, PortsBrowsersRefuseAreHandedOutOnlyWhenAllowed) {
+  gtest_port::Options options;
+  options.range = gtest_port::PortRange{6664, 6670};
+  auto safe = PrivateRange::AllocatorFor(options);
+  ASSERT_NE(safe, nullptr);
+  absl::StatusOr<gtest_port_internal::Reservation> a = safe->Reserve(1);
+  absl::StatusOr<gtest_port_internal::Reservation> b = safe->Reserve(1);
+  ASSERT_TRUE(a.ok() && b.ok()) << a.status() << " " << b.status();
+  EXPECT_EQ((std::set<int>{a->port(), b->port()}), (std::set<int>{6664, 6670}));
+  absl::StatusOr<gtest_port_internal::Reservation> c = safe->Reserve(1);
+  EXPECT_EQ(c.status().code(), absl::StatusCode::kResourceExhausted)
+      << c.status();
+
+  options.allow_unsafe_ports = true;
+  auto allowed = PrivateRange::AllocatorFor(options);
+  ASSERT_NE(allowed, nullptr);
+  absl::StatusOr<gtest_port_internal::Reservation> irc = allowed->Reserve(1);
+  ASSERT_TRUE(irc.ok()) << irc.status();
+  EXPECT_GE(irc->port(), 6665);
+  EXPECT_LE(irc->port(), 6669);
+}
+
 TEST(ReserveTest, PortsForeignSocketsUseAreSkippedNeverHandedOut) {
   PrivateRange range(3);
   const uint16_t p = range.first();

@@ -1,6 +1,7 @@
 #include "gtest_port/internal/port_range.h"
 
 #include <algorithm>
+#include <iterator>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -106,20 +107,43 @@ absl::StatusOr<PortRange> ShardSlice(PortRange range, ShardSpec shard) {
                    static_cast<uint16_t>(first + span - 1)};
 }
 
-CandidateSet::CandidateSet(PortRange slice, std::optional<PortRange> excluded)
+bool IsUnsafePort(int port) {
+  return std::binary_search(std::begin(kUnsafePorts), std::end(kUnsafePorts),
+                            port);
+}
+
+CandidateSet::CandidateSet(PortRange slice, std::optional<PortRange> excluded,
+                           absl::Span<const uint16_t> unsafe)
     : slice_(slice) {
+  absl::InlinedVector<PortRange, 2> runs;
   if (excluded.has_value() && excluded->first <= slice.last &&
       excluded->last >= slice.first) {
     skipped_ = PortRange{std::max(slice.first, excluded->first),
                          std::min(slice.last, excluded->last)};
     if (skipped_->first > slice.first) {
-      runs_.push_back({slice.first, static_cast<uint16_t>(skipped_->first - 1)});
+      runs.push_back({slice.first, static_cast<uint16_t>(skipped_->first - 1)});
     }
     if (skipped_->last < slice.last) {
-      runs_.push_back({static_cast<uint16_t>(skipped_->last + 1), slice.last});
+      runs.push_back({static_cast<uint16_t>(skipped_->last + 1), slice.last});
     }
   } else {
-    runs_.push_back(slice);
+    runs.push_back(slice);
+  }
+  // Cut each unsafe port out of the run that holds it.
+  for (PortRange run : runs) {
+    int next = run.first;
+    for (const uint16_t port : unsafe) {
+      if (port < next || port > run.last) continue;
+      skipped_unsafe_.push_back(port);
+      if (port > next) {
+        runs_.push_back({static_cast<uint16_t>(next),
+                         static_cast<uint16_t>(port - 1)});
+      }
+      next = port + 1;
+    }
+    if (next <= run.last) {
+      runs_.push_back({static_cast<uint16_t>(next), run.last});
+    }
   }
   for (const PortRange& run : runs_) size_ += run.size();
 }

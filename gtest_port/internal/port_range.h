@@ -3,7 +3,8 @@
 // The pure arithmetic of port ranges, shared by the engine and the
 // platforms, with no system calls: parsing a port range, splitting it into
 // one slice per test shard, and enumerating the candidate ports of a slice
-// once the kernel's ephemeral range is taken out.
+// once the kernel's ephemeral range and the ports browsers refuse are taken
+// out.
 //
 // Example:
 //
@@ -22,10 +23,12 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/container/inlined_vector.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 #include "gtest_port/options.h"
 
 namespace gtest_port_internal {
@@ -39,6 +42,19 @@ inline constexpr int kMaxPort = 65535;
 // What a valid range looks like, for error messages.
 inline constexpr absl::string_view kRangeSyntax =
     "LO-HI with 1024 <= LO <= HI <= 65535, e.g. 20000-32767";
+
+// Ports that web browsers refuse to connect to: the Fetch standard's "bad
+// ports" (https://fetch.spec.whatwg.org/#port-blocking) from 1024 up, which
+// Chrome reports as ERR_UNSAFE_PORT and Firefox as "This address is
+// restricted"; HTTP client libraries that follow the standard refuse them
+// too. A test server handed one breaks a browser-driven test in a way that
+// looks like a flake, so they are not handed out unless
+// Options::allow_unsafe_ports (GTEST_PORT_ALLOW_UNSAFE_PORTS=1). Ascending.
+inline constexpr uint16_t kUnsafePorts[] = {
+    1719, 1720, 1723, 2049, 3659, 4045, 4190, 5060, 5061, 6000,
+    6566, 6665, 6666, 6667, 6668, 6669, 6679, 6697, 10080};
+
+bool IsUnsafePort(int port);
 
 // Parses "LO-HI" (inclusive). Surrounding whitespace is allowed; anything else
 // is InvalidArgument with a message saying what was wrong.
@@ -64,12 +80,14 @@ struct ShardSpec {
 absl::StatusOr<PortRange> ShardSlice(PortRange range, ShardSpec shard);
 
 // The ports of one slice that may be handed out: the slice minus one excluded
-// interval (the kernel's ephemeral range), as at most two runs of consecutive
-// ports. Index i in [0, size()) names the i-th candidate in ascending order.
+// interval (the kernel's ephemeral range) and minus single `unsafe` ports
+// (kUnsafePorts, unless allowed), as runs of consecutive ports. Index i in
+// [0, size()) names the i-th candidate in ascending order.
 class CandidateSet {
  public:
   explicit CandidateSet(PortRange slice,
-                        std::optional<PortRange> excluded = std::nullopt);
+                        std::optional<PortRange> excluded = std::nullopt,
+                        absl::Span<const uint16_t> unsafe = {});
 
   // How many ports may be handed out.
   int size() const { return size_; }
@@ -81,12 +99,17 @@ class CandidateSet {
   uint16_t BlockStart(int index, int count) const;
 
   PortRange slice() const { return slice_; }
-  // The part of the slice that was taken out, if any.
+  // The part of the slice that was taken out as excluded, if any.
   std::optional<PortRange> skipped() const { return skipped_; }
+  // The unsafe ports of the slice that were taken out, ascending.
+  const std::vector<uint16_t>& skipped_unsafe() const {
+    return skipped_unsafe_;
+  }
 
  private:
   PortRange slice_;
   std::optional<PortRange> skipped_;
+  std::vector<uint16_t> skipped_unsafe_;
   absl::InlinedVector<PortRange, 2> runs_;
   int size_ = 0;
 };

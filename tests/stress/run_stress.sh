@@ -106,7 +106,8 @@ mkdir -p "$work/logs"
 # test that holds 8 ports, plus a foreign daemon.
 range="$base-$((base + 159))"
 small_range="$((base + 170))-$((base + 177))"  # 8 ports
-netns_port=$((base + 190))
+# Not base + 190: 4190 is one of the ports browsers refuse, never handed out.
+netns_port=$((base + 191))
 control_range="$((base + 160))-$((base + 169))"  # 10 ports
 redis_port=$((base + 5))                     # in shard 0's slice
 http_port=$((base + 93))                     # in shard 2's slice

@@ -88,6 +88,14 @@ class PrivateRange {
   std::shared_ptr<gtest_port_internal::PortAllocator> Allocator() const {
     gtest_port::Options options;
     options.range = range_;
+    return AllocatorFor(options);
+  }
+
+  // An allocator of the real platform for `options` (one shard, no
+  // environment read); nullptr, with a test failure, for a bad
+  // configuration.
+  static std::shared_ptr<gtest_port_internal::PortAllocator> AllocatorFor(
+      gtest_port::Options options) {
     options.shard_index = 0;
     options.total_shards = 1;
     const gtest_port_internal::Platform& platform =

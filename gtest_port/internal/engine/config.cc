@@ -4,7 +4,9 @@
 #include <cstdint>
 #include <limits>
 #include <optional>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
@@ -13,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/types/span.h"
 
 namespace gtest_port_internal {
 namespace {
@@ -21,6 +24,7 @@ constexpr char kRangeVar[] = "GTEST_PORT_RANGE";
 constexpr char kLockDirVar[] = "GTEST_PORT_LOCK_DIR";
 constexpr char kVerboseVar[] = "GTEST_PORT_VERBOSE";
 constexpr char kFailOnLeakVar[] = "GTEST_PORT_FAIL_ON_LEAK";
+constexpr char kAllowUnsafePortsVar[] = "GTEST_PORT_ALLOW_UNSAFE_PORTS";
 constexpr char kPortServerVar[] = "PORTSERVER_ADDRESS";
 constexpr char kShardIndexVar[] = "GTEST_SHARD_INDEX";
 constexpr char kTotalShardsVar[] = "GTEST_TOTAL_SHARDS";
@@ -254,7 +258,15 @@ absl::StatusOr<Config> ResolveConfig(const gtest_port::Options& options,
         "binds are refused: the probe skips those ports. Choose a range "
         "outside them"));
   }
-  config.candidates = CandidateSet(*slice, config.ephemeral);
+  absl::StatusOr<bool> allow_unsafe =
+      ResolveBool(options.allow_unsafe_ports, kAllowUnsafePortsVar, env);
+  if (!allow_unsafe.ok()) return allow_unsafe.status();
+  config.allow_unsafe_ports = *allow_unsafe;
+  config.candidates =
+      CandidateSet(*slice, config.ephemeral,
+                   config.allow_unsafe_ports
+                       ? absl::Span<const uint16_t>()
+                       : absl::Span<const uint16_t>(kUnsafePorts));
   if (config.ephemeral.has_value() &&
       config.range.first <= config.ephemeral->last &&
       config.range.last >= config.ephemeral->first) {
@@ -272,11 +284,23 @@ absl::StatusOr<Config> ResolveConfig(const gtest_port::Options& options,
     config.warnings.push_back(std::move(warning));
   }
   if (config.candidates.size() == 0) {
+    std::vector<std::string> why;
+    if (const auto skipped = config.candidates.skipped()) {
+      why.push_back(absl::StrFormat(
+          "%s inside the kernel's ephemeral port range %s",
+          FormatPortRange(*skipped), FormatPortRange(*config.ephemeral)));
+    }
+    if (!config.candidates.skipped_unsafe().empty()) {
+      why.push_back(absl::StrCat(
+          absl::StrJoin(config.candidates.skipped_unsafe(), ", "),
+          " refused by web browsers (", kAllowUnsafePortsVar,
+          "=1 allows them)"));
+    }
     return absl::InvalidArgumentError(absl::StrFormat(
-        "shard %d of %d owns ports %s, all inside the kernel's ephemeral port "
-        "range %s; set GTEST_PORT_RANGE to a range outside it, e.g. %s",
+        "shard %d of %d owns ports %s, none of which may be handed out: %s; "
+        "set GTEST_PORT_RANGE to a range outside them, e.g. %s",
         config.shard.index, config.shard.total, FormatPortRange(*slice),
-        FormatPortRange(*config.ephemeral),
+        absl::StrJoin(why, "; "),
         FormatPortRange(gtest_port::kDefaultPortRange)));
   }
 

@@ -62,6 +62,9 @@ struct Config {
   bool verbose = false;
   // Leaks and lingering servers are failures, not notes (Options::fail_on_leak).
   bool fail_on_leak = false;
+  // The ports browsers refuse (kUnsafePorts) may be handed out
+  // (Options::allow_unsafe_ports).
+  bool allow_unsafe_ports = false;
   // Things the user should know but that do not stop the run, e.g. an
   // overlap with the ephemeral range.
   std::vector<std::string> warnings;

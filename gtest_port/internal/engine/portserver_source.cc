@@ -16,6 +16,7 @@
 #include "absl/time/time.h"
 #include "gtest_port/internal/engine/local_source.h"
 #include "gtest_port/internal/engine/reporter.h"
+#include "gtest_port/internal/port_range.h"
 
 namespace gtest_port_internal {
 
@@ -93,7 +94,13 @@ PortServerSource::PortServerSource(const Config& config, const Claimer& claimer,
 absl::StatusOr<std::optional<HeldPort>> PortServerSource::Take() {
   PortServerState& state = *state_;
   // Claims and probes a server port; a busy one goes (back) on the free list.
+  // One browsers refuse is dropped: this process keeps it with the server
+  // and never uses it.
   auto hold = [&](uint16_t port) -> absl::StatusOr<std::optional<HeldPort>> {
+    if (!config_.allow_unsafe_ports && IsUnsafePort(port)) {
+      stats_.Add(Stats::kPortServerSetAside);
+      return std::optional<HeldPort>();
+    }
     absl::StatusOr<HoldResult> result =
         HoldPort(claimer_, prober_, port, stats_);
     if (result.ok() && result->state == HoldResult::kHeld) {
@@ -190,8 +197,11 @@ absl::StatusOr<std::optional<HeldPorts>> PortServerSource::TakeBlock(
   HeldPorts held;
   for (int i = 0; i < count; ++i) {
     const auto port = static_cast<uint16_t>(*first + i);
-    absl::StatusOr<HoldResult> result =
-        HoldPort(claimer_, prober_, port, stats_);
+    // A port browsers refuse makes the block no good, as a busy one does.
+    absl::StatusOr<HoldResult> result = HoldResult{HoldResult::kInUse, {}, {}};
+    if (config_.allow_unsafe_ports || !IsUnsafePort(port)) {
+      result = HoldPort(claimer_, prober_, port, stats_);
+    }
     if (result.ok() && result->state == HoldResult::kHeld) {
       held.push_back(HeldPort{port, std::move(result->claim), true});
       continue;
