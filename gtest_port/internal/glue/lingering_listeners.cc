@@ -22,7 +22,9 @@ std::vector<std::string> LingeringListeners(
     absl::string_view test, const std::vector<uint16_t>& ports) {
   std::vector<std::string> found;
   if (ports.empty()) return found;
-  const std::unique_ptr<Prober> prober = RealPlatform().MakeProber();
+  // One prober for the process, made at the first check: it inspects the
+  // host once (a socket and a /proc read) and is thread-safe.
+  static const Prober* const prober = RealPlatform().MakeProber().release();
   for (const uint16_t port : ports) {
     absl::StatusOr<Prober::Listener> listener = prober->FindListener(port);
     // A failed probe says nothing.
