@@ -54,6 +54,7 @@ class FuzzSystem final : public gtest_port_internal::System {
       : ephemeral_(std::move(ephemeral)) {}
   int Socket(int, int, int) override { return Fail(); }
   int Bind(int, const sockaddr*, socklen_t) override { return Fail(); }
+  int Listen(int, int) override { return Fail(); }
   int SetSockOpt(int, int, int, const void*, socklen_t) override {
     return Fail();
   }

@@ -32,6 +32,9 @@
 //                     until the test ends (port_fixture.h)
 //   PortReservation   the RAII value from Reserve()/ReserveBlock(n), for
 //                     ports outside a fixture (port_reservation.h)
+//   ListeningSocket   a reserved port with its socket already bound (TCP
+//                     listening, or UDP), for servers that adopt a
+//                     descriptor; POSIX only (listening_socket.h)
 //   PortEnvironment   reads and validates the configuration once per binary
 //                     (port_environment.h); gtest_port_main registers it
 //   Options           the configuration in code (options.h)
@@ -54,6 +57,7 @@
 #ifndef GTEST_PORT_GTEST_PORT_H_
 #define GTEST_PORT_GTEST_PORT_H_
 
+#include "gtest_port/listening_socket.h"  // IWYU pragma: export
 #include "gtest_port/options.h"           // IWYU pragma: export
 #include "gtest_port/port_environment.h"  // IWYU pragma: export
 #include "gtest_port/port_fixture.h"      // IWYU pragma: export

@@ -38,12 +38,48 @@ uint16_t PortFixture::Keep(absl::StatusOr<PortReservation> reservation,
   return port;
 }
 
+#ifndef _WIN32
+ListeningSocket& PortFixture::ReserveListeningSocket(const char* file,
+                                                     int line) {
+  return KeepSocket(gtest_port::ReserveListeningSocket(), file, line);
+}
+
+ListeningSocket& PortFixture::ReserveBoundDatagramSocket(const char* file,
+                                                         int line) {
+  return KeepSocket(gtest_port::ReserveBoundDatagramSocket(), file, line);
+}
+
+ListeningSocket& PortFixture::KeepSocket(
+    absl::StatusOr<ListeningSocket> socket, const char* file, int line) {
+  auto kept = std::make_unique<ListeningSocket>();
+  if (socket.ok()) {
+    *kept = *std::move(socket);
+  } else {
+    GTEST_MESSAGE_AT_(file, line,
+                      absl::StrCat("gtest_port could not reserve a bound "
+                                   "socket: ",
+                                   socket.status().ToString())
+                          .c_str(),
+                      ::testing::TestPartResult::kFatalFailure);
+  }
+  ListeningSocket& ref = *kept;
+  absl::MutexLock lock(&mu_);
+  sockets_.push_back(std::move(kept));
+  return ref;
+}
+#endif
+
 std::vector<uint16_t> PortFixture::ReservedPorts() const {
   absl::MutexLock lock(&mu_);
   std::vector<uint16_t> ports;
   for (const PortReservation& r : reservations_) {
     for (int i = 0; i < r.size(); ++i) ports.push_back(r[i]);
   }
+#ifndef _WIN32
+  for (const std::unique_ptr<ListeningSocket>& s : sockets_) {
+    if (s->port() != 0) ports.push_back(s->port());
+  }
+#endif
   return ports;
 }
 
@@ -73,14 +109,28 @@ void PortFixture::TearDown() {
   std::vector<uint16_t> released_ports;
   {
     std::vector<PortReservation> released;
+#ifndef _WIN32
+    std::vector<std::unique_ptr<ListeningSocket>> closed;
+#endif
     {
       absl::MutexLock lock(&mu_);
       released.swap(reservations_);
+#ifndef _WIN32
+      closed.swap(sockets_);
+#endif
     }
     for (const PortReservation& r : released) {
       for (int i = 0; i < r.size(); ++i) released_ports.push_back(r[i]);
     }
-  }  // Released here.
+#ifndef _WIN32
+    // Each socket is closed (unless the test released its descriptor),
+    // then its port released; a released descriptor still listening is a
+    // server that outlived its test, reported below.
+    for (const std::unique_ptr<ListeningSocket>& s : closed) {
+      if (s->port() != 0) released_ports.push_back(s->port());
+    }
+#endif
+  }  // Closed and released here.
 
   // A server still listening on a port the test has just released outlived
   // its test: it keeps the port from the next test handed it, and a child

@@ -41,14 +41,28 @@
 // still listens on port 20003, ..."); with GTEST_PORT_FAIL_ON_LEAK=1
 // (Options::fail_on_leak) the test fails instead.
 //
+// A test that needs the port bound already -- no window in which a process
+// outside gtest_port could take it before the server binds -- asks for a
+// socket instead (POSIX only; gtest_port/listening_socket.h):
+//
+//   TEST_F(EchoTest, AdoptsSocket) {
+//     gtest_port::ListeningSocket& listener = ReserveListeningSocket();
+//     StartServerOnFd(listener.fd());   // clients connect to listener.port()
+//   }
+//
+// The fixture owns the socket and closes it in TearDown() (unless the test
+// took the descriptor with Release()), then releases its port.
+//
 // Works with or without a registered PortEnvironment. ReservePort(),
-// ReserveBlock() and ReservedPorts() are thread-safe: a test may call them
-// from its own threads.
+// ReserveBlock(), ReserveListeningSocket(), ReserveBoundDatagramSocket() and
+// ReservedPorts() are thread-safe: a test may call them from its own
+// threads.
 
 #ifndef GTEST_PORT_PORT_FIXTURE_H_
 #define GTEST_PORT_PORT_FIXTURE_H_
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -56,6 +70,7 @@
 #include "absl/synchronization/mutex.h"
 #include "gtest/gtest.h"
 #include "gtest_port/export.h"
+#include "gtest_port/listening_socket.h"
 #include "gtest_port/port_reservation.h"
 
 namespace gtest_port {
@@ -73,7 +88,24 @@ class GTEST_PORT_EXPORT PortFixture : public ::testing::Test {
   uint16_t ReserveBlock(int count, const char* file = __builtin_FILE(),
                         int line = __builtin_LINE()) ABSL_LOCKS_EXCLUDED(mu_);
 
-  // The ports this test holds, in the order they were reserved.
+#ifndef _WIN32
+  // Reserves a port with a TCP socket already bound to it and listening
+  // (gtest_port::ReserveListeningSocket()), held until this test ends; the
+  // reference stays valid until then. When none can be had, records a fatal
+  // failure at the caller's line, like ReservePort(), and returns an empty
+  // socket (port() == 0, fd() == -1). POSIX only.
+  ListeningSocket& ReserveListeningSocket(const char* file = __builtin_FILE(),
+                                          int line = __builtin_LINE())
+      ABSL_LOCKS_EXCLUDED(mu_);
+
+  // The same with a bound UDP socket (gtest_port::ReserveBoundDatagramSocket()).
+  ListeningSocket& ReserveBoundDatagramSocket(
+      const char* file = __builtin_FILE(), int line = __builtin_LINE())
+      ABSL_LOCKS_EXCLUDED(mu_);
+#endif
+
+  // The ports this test holds: those of ReservePort() and ReserveBlock() in
+  // the order they were reserved, then those of its sockets.
   std::vector<uint16_t> ReservedPorts() const ABSL_LOCKS_EXCLUDED(mu_);
 
   // Releases every reservation this test made.
@@ -83,8 +115,18 @@ class GTEST_PORT_EXPORT PortFixture : public ::testing::Test {
   uint16_t Keep(absl::StatusOr<PortReservation> reservation, const char* file,
                 int line) ABSL_LOCKS_EXCLUDED(mu_);
 
+#ifndef _WIN32
+  ListeningSocket& KeepSocket(absl::StatusOr<ListeningSocket> socket,
+                              const char* file, int line)
+      ABSL_LOCKS_EXCLUDED(mu_);
+#endif
+
   mutable absl::Mutex mu_;
   std::vector<PortReservation> reservations_ ABSL_GUARDED_BY(mu_);
+#ifndef _WIN32
+  // Each on the heap, so that the references handed out stay valid.
+  std::vector<std::unique_ptr<ListeningSocket>> sockets_ ABSL_GUARDED_BY(mu_);
+#endif
 };
 
 }  // namespace gtest_port

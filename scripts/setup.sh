@@ -13,6 +13,7 @@ packages=(
   redis-server python3               # foreign daemons and the checker, for tests/stress
   clang lld libclang-rt-14-dev clang-tidy  # sanitizers, libFuzzer, clang-tidy: scripts/hardening.sh
   libbenchmark-dev gnuplot-nox       # benchmarks/: compare.sh, suite.sh and their charts
+  libboost-dev                       # Boost.Asio (header-only), for samples/sample6
 )
 
 missing=()

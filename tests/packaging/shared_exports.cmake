@@ -123,6 +123,8 @@ endfunction()
 check_library(gtest_port REQUIRED
   "^gtest_port::Reserve\\(\\)$"
   "^gtest_port::ReserveBlock\\(int\\)$"
+  "^gtest_port::ReserveListeningSocket\\(\\)$"
+  "^gtest_port::ReserveBoundDatagramSocket\\(\\)$"
   "^gtest_port::Version\\(\\)$"
   "^gtest_port::PortEnvironment::SetUp\\(\\)$"
   "^gtest_port::PortEnvironment::TearDown\\(\\)$"
@@ -130,6 +132,8 @@ check_library(gtest_port REQUIRED
   "^gtest_port::PortFixture::ReservePort\\(char const\\*, int\\)$"
   "^gtest_port::PortFixture::ReserveBlock\\(int, char const\\*, int\\)$"
   "^gtest_port::PortFixture::ReservedPorts\\(\\) const$"
+  "^gtest_port::PortFixture::ReserveListeningSocket\\(char const\\*, int\\)$"
+  "^gtest_port::PortFixture::ReserveBoundDatagramSocket\\(char const\\*, int\\)$"
   "^gtest_port::PortFixture::TearDown\\(\\)$"
   "^typeinfo for gtest_port::PortFixture$"
   "^gtest_port_internal::Reservation::Release\\(\\)$"

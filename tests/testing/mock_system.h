@@ -23,6 +23,7 @@ class MockSystem : public gtest_port_internal::System {
     using ::testing::Invoke;
     ON_CALL(*this, Socket).WillByDefault(Invoke(&real, &System::Socket));
     ON_CALL(*this, Bind).WillByDefault(Invoke(&real, &System::Bind));
+    ON_CALL(*this, Listen).WillByDefault(Invoke(&real, &System::Listen));
     ON_CALL(*this, SetSockOpt).WillByDefault(Invoke(&real, &System::SetSockOpt));
     ON_CALL(*this, Open).WillByDefault(Invoke(&real, &System::Open));
     ON_CALL(*this, Flock).WillByDefault(Invoke(&real, &System::Flock));
@@ -45,6 +46,7 @@ class MockSystem : public gtest_port_internal::System {
 
   MOCK_METHOD(int, Socket, (int, int, int), (override));
   MOCK_METHOD(int, Bind, (int, const sockaddr*, socklen_t), (override));
+  MOCK_METHOD(int, Listen, (int, int), (override));
   MOCK_METHOD(int, SetSockOpt, (int, int, int, const void*, socklen_t),
               (override));
   MOCK_METHOD(int, Open, (const char*, int, mode_t), (override));

@@ -55,7 +55,15 @@ std::vector<char*> CStrings(std::vector<std::string>& strings) {
 }  // namespace
 
 absl::StatusOr<Subprocess> Subprocess::Start(
-    const std::vector<std::string>& argv, const std::vector<std::string>& env) {
+    const std::vector<std::string>& argv, const std::vector<std::string>& env,
+    const std::vector<std::pair<int, int>>& pass_fds) {
+  for (const auto& [parent_fd, child_fd] : pass_fds) {
+    if (child_fd < 3 || parent_fd < 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "pass_fds {", parent_fd, ", ", child_fd,
+          "}: the child's descriptor must be 3 or more (0-2 are its stdio)"));
+    }
+  }
   int out[2];
   int in[2];
   if (::pipe2(out, O_CLOEXEC) != 0) return absl::ErrnoToStatus(errno, "pipe2");
@@ -70,6 +78,9 @@ absl::StatusOr<Subprocess> Subprocess::Start(
   posix_spawn_file_actions_adddup2(&actions, in_read.get(), 0);
   posix_spawn_file_actions_adddup2(&actions, out_write.get(), 1);
   posix_spawn_file_actions_adddup2(&actions, out_write.get(), 2);
+  for (const auto& [parent_fd, child_fd] : pass_fds) {
+    posix_spawn_file_actions_adddup2(&actions, parent_fd, child_fd);
+  }
 
   std::vector<std::string> args = argv;
   std::vector<std::string> envs = MergedEnvironment(env);

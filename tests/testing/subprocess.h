@@ -20,6 +20,7 @@
 #include <sys/types.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -40,8 +41,14 @@ class Subprocess {
   // Starts argv[0] (a path) with stdout and stderr on one pipe and stdin on
   // another. `env` entries "NAME=VALUE" are added to (or replace) this
   // process's environment; "NAME" alone removes NAME.
-  static absl::StatusOr<Subprocess> Start(const std::vector<std::string>& argv,
-                                          const std::vector<std::string>& env);
+  //
+  // Each {parent_fd, child_fd} of `pass_fds` is dup2()ed onto child_fd in
+  // the child alone (posix_spawn's file actions), which leaves the copy
+  // without FD_CLOEXEC: the child gets exactly these descriptors, every
+  // other close-on-exec one stays behind. child_fd must be 3 or more.
+  static absl::StatusOr<Subprocess> Start(
+      const std::vector<std::string>& argv, const std::vector<std::string>& env,
+      const std::vector<std::pair<int, int>>& pass_fds = {});
 
   Subprocess(Subprocess&& other) noexcept;
   Subprocess& operator=(Subprocess&&) = delete;

@@ -22,6 +22,7 @@ class RealSystem final : public System {
   int Bind(int fd, const sockaddr* addr, socklen_t len) override {
     return ::bind(fd, addr, len);
   }
+  int Listen(int fd, int backlog) override { return ::listen(fd, backlog); }
   int SetSockOpt(int fd, int level, int name, const void* value,
                  socklen_t len) override {
     return ::setsockopt(fd, level, name, value, len);

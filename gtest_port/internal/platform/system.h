@@ -1,7 +1,8 @@
 // File: gtest_port/internal/platform/system.h
 //
 // System is the one seam between gtest_port and a POSIX operating system:
-// the handful of calls that claim and probe ports, talk to a port server,
+// the handful of calls that claim and probe ports, bind the sockets of
+// gtest_port/listening_socket.h, talk to a port server,
 // prepare a lock directory and read kernel settings. Every system call of
 // the engine and of the POSIX platform goes through it. Production code uses System::Real(); tests substitute a
 // GoogleMock subclass to reach error paths a real host rarely shows (EMFILE,
@@ -38,6 +39,7 @@ class System {
 
   virtual int Socket(int domain, int type, int protocol) = 0;
   virtual int Bind(int fd, const sockaddr* addr, socklen_t len) = 0;
+  virtual int Listen(int fd, int backlog) = 0;
   virtual int SetSockOpt(int fd, int level, int name, const void* value,
                          socklen_t len) = 0;
   virtual int Open(const char* path, int flags, mode_t mode) = 0;
@@ -79,6 +81,9 @@ class ForwardingSystem : public System {
   }
   int Bind(int fd, const sockaddr* addr, socklen_t len) override {
     return next_.Bind(fd, addr, len);
+  }
+  int Listen(int fd, int backlog) override {
+    return next_.Listen(fd, backlog);
   }
   int SetSockOpt(int fd, int level, int name, const void* value,
                  socklen_t len) override {
