@@ -123,6 +123,8 @@ endfunction()
 check_library(gtest_port REQUIRED
   "^gtest_port::Reserve\\(\\)$"
   "^gtest_port::ReserveBlock\\(int\\)$"
+  "^gtest_port::ReserveAddress\\(std::vector<unsigned short"
+  "^gtest_port::ReserveAddresses\\(int, std::vector<unsigned short"
   "^gtest_port::Version\\(\\)$"
   "^gtest_port::PortEnvironment::SetUp\\(\\)$"
   "^gtest_port::PortEnvironment::TearDown\\(\\)$"
@@ -130,6 +132,9 @@ check_library(gtest_port REQUIRED
   "^gtest_port::PortFixture::ReservePort\\(char const\\*, int\\)$"
   "^gtest_port::PortFixture::ReserveBlock\\(int, char const\\*, int\\)$"
   "^gtest_port::PortFixture::ReservedPorts\\(\\) const$"
+  "^gtest_port::PortFixture::ReserveAddress(\\[abi:cxx11\\])?\\(std::vector<unsigned short"
+  "^gtest_port::PortFixture::ReserveAddresses(\\[abi:cxx11\\])?\\(int, std::vector<unsigned short"
+  "^gtest_port::PortFixture::ReservedAddresses(\\[abi:cxx11\\])?\\(\\) const$"
   "^gtest_port::PortFixture::TearDown\\(\\)$"
   "^typeinfo for gtest_port::PortFixture$"
   "^gtest_port_internal::Reservation::Release\\(\\)$"
@@ -139,7 +144,10 @@ check_library(gtest_port REQUIRED
 check_library(gtest_port_diagnostics REQUIRED
   "^gtest_port::DescribePortUser\\(unsigned short\\)$"
   "^gtest_port::ListPortReservations\\(\\)$"
-  "^gtest_port::PortUser::ToString(\\[abi:cxx11\\])?\\(\\) const$")
+  "^gtest_port::PortUser::ToString(\\[abi:cxx11\\])?\\(\\) const$"
+  "^gtest_port::DescribeAddressUser\\("
+  "^gtest_port::ListAddressReservations(\\[abi:cxx11\\])?\\(\\)$"
+  "^gtest_port::AddressUser::ToString(\\[abi:cxx11\\])?\\(\\) const$")
 
 if(failures)
   message(FATAL_ERROR "the shared libraries export what they must not, or "
