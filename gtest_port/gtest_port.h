@@ -57,7 +57,8 @@
 #ifndef GTEST_PORT_GTEST_PORT_H_
 #define GTEST_PORT_GTEST_PORT_H_
 
-#include "gtest_port/listening_socket.h"  // IWYU pragma: export
+#include "gtest_port/address_reservation.h"  // IWYU pragma: export
+#include "gtest_port/listening_socket.h"     // IWYU pragma: export
 #include "gtest_port/options.h"           // IWYU pragma: export
 #include "gtest_port/port_environment.h"  // IWYU pragma: export
 #include "gtest_port/port_fixture.h"      // IWYU pragma: export

@@ -63,6 +63,15 @@ struct Options {
   // directory. Environment: GTEST_PORT_LOCK_DIR.
   std::optional<std::string> lock_dir;
 
+  // Loopback addresses gtest_port::ReserveAddress() hands out, split evenly
+  // across test shards like `range`: "FIRST-LAST", two IPv4 addresses in
+  // 127.0.0.0/8 with FIRST <= LAST, leaving out 127.0.0.0, 127.0.0.1 and
+  // 127.255.255.255. Default "127.1.0.1-127.1.255.254" (Linux routes all of
+  // 127.0.0.0/8 to loopback; macOS needs an lo0 alias per address, so set a
+  // small pool there). A bad value fails the run like a bad `range`.
+  // Environment: GTEST_PORT_ADDRESS_RANGE.
+  std::optional<std::string> address_range;
+
   // This shard and the shard count. Default: what GoogleTest itself uses,
   // GTEST_SHARD_INDEX and GTEST_TOTAL_SHARDS (unset means one shard).
   std::optional<int> shard_index;

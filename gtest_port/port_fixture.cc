@@ -22,6 +22,43 @@ uint16_t PortFixture::ReserveBlock(int count, const char* file, int line) {
   return Keep(gtest_port::ReserveBlock(count), file, line);
 }
 
+std::string PortFixture::ReserveAddress(std::vector<uint16_t> ports,
+                                        const char* file, int line) {
+  std::vector<std::string> one =
+      ReserveAddresses(1, std::move(ports), file, line);
+  return one.empty() ? std::string() : one[0];
+}
+
+std::vector<std::string> PortFixture::ReserveAddresses(
+    int count, std::vector<uint16_t> ports, const char* file, int line) {
+  absl::StatusOr<AddressReservation> reservation =
+      gtest_port::ReserveAddresses(count, std::move(ports));
+  if (!reservation.ok()) {
+    GTEST_MESSAGE_AT_(
+        file, line,
+        absl::StrCat("gtest_port could not reserve ",
+                     count == 1 ? std::string("a loopback address")
+                                : absl::StrCat(count, " loopback addresses"),
+                     ": ", reservation.status().ToString())
+            .c_str(),
+        ::testing::TestPartResult::kFatalFailure);
+    return {};
+  }
+  std::vector<std::string> addresses = reservation->addresses();
+  absl::MutexLock lock(&mu_);
+  address_reservations_.push_back(*std::move(reservation));
+  return addresses;
+}
+
+std::vector<std::string> PortFixture::ReservedAddresses() const {
+  absl::MutexLock lock(&mu_);
+  std::vector<std::string> addresses;
+  for (const AddressReservation& r : address_reservations_) {
+    for (int i = 0; i < r.size(); ++i) addresses.push_back(r[i]);
+  }
+  return addresses;
+}
+
 uint16_t PortFixture::Keep(absl::StatusOr<PortReservation> reservation,
                            const char* file, int line) {
   if (!reservation.ok()) {
@@ -106,15 +143,28 @@ void PortFixture::TearDown() {
                        absl::StrJoin(held, ", ")));
     }
   }
+  const std::vector<std::string> addresses = ReservedAddresses();
+  if (test != nullptr && !addresses.empty()) {
+    RecordProperty("gtest_port_addresses", absl::StrJoin(addresses, ","));
+    if (HasFailure()) {
+      gtest_port_internal::Report(
+          gtest_port_internal::Severity::kNote,
+          absl::StrCat(gtest_port_internal::TestNameOf(test), " held ",
+                       addresses.size() == 1 ? "address " : "addresses ",
+                       absl::StrJoin(addresses, ", ")));
+    }
+  }
   std::vector<uint16_t> released_ports;
   {
     std::vector<PortReservation> released;
+    std::vector<AddressReservation> released_addresses;
 #ifndef _WIN32
     std::vector<std::unique_ptr<ListeningSocket>> closed;
 #endif
     {
       absl::MutexLock lock(&mu_);
       released.swap(reservations_);
+      released_addresses.swap(address_reservations_);
 #ifndef _WIN32
       closed.swap(sockets_);
 #endif

@@ -33,7 +33,8 @@
 // through a Reserve() of its own still alive then): as the property
 // gtest_port_ports="20001,20002" of the test in --gtest_output=xml/json, and,
 // when the test failed, as "[gtest_port] Suite.Test held ports 20001, 20002"
-// on stderr right after its failure messages.
+// on stderr right after its failure messages. The addresses it held through
+// ReserveAddress() go into the property gtest_port_addresses="127.1.0.7".
 //
 // After releasing its ports, TearDown() checks that no TCP listener is left
 // on them -- a server the test started and did not stop -- and warns naming
@@ -54,8 +55,9 @@
 // took the descriptor with Release()), then releases its port.
 //
 // Works with or without a registered PortEnvironment. ReservePort(),
-// ReserveBlock(), ReserveListeningSocket(), ReserveBoundDatagramSocket() and
-// ReservedPorts() are thread-safe: a test may call them from its own
+// ReserveBlock(), ReserveListeningSocket(), ReserveBoundDatagramSocket(),
+// ReserveAddress(), ReserveAddresses(), ReservedPorts() and
+// ReservedAddresses() are thread-safe: a test may call them from its own
 // threads.
 
 #ifndef GTEST_PORT_PORT_FIXTURE_H_
@@ -63,12 +65,14 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "gtest/gtest.h"
+#include "gtest_port/address_reservation.h"
 #include "gtest_port/export.h"
 #include "gtest_port/listening_socket.h"
 #include "gtest_port/port_reservation.h"
@@ -104,6 +108,27 @@ class GTEST_PORT_EXPORT PortFixture : public ::testing::Test {
       ABSL_LOCKS_EXCLUDED(mu_);
 #endif
 
+  // Reserves a loopback address (e.g. "127.1.0.7") for the rest of this
+  // test, free for TCP and UDP on each of `ports`: for a server that must
+  // listen on a fixed port (gtest_port/address_reservation.h says what is
+  // probed). On failure, records a fatal failure at the caller's line and
+  // returns "".
+  std::string ReserveAddress(std::vector<uint16_t> ports = {},
+                             const char* file = __builtin_FILE(),
+                             int line = __builtin_LINE())
+      ABSL_LOCKS_EXCLUDED(mu_);
+
+  // Reserves `count` distinct loopback addresses for the rest of this test,
+  // one per node of a cluster that listens on the same fixed ports; empty
+  // (and a fatal failure) when they cannot all be had.
+  std::vector<std::string> ReserveAddresses(
+      int count, std::vector<uint16_t> ports = {},
+      const char* file = __builtin_FILE(), int line = __builtin_LINE())
+      ABSL_LOCKS_EXCLUDED(mu_);
+
+  // The addresses this test holds, in the order they were reserved.
+  std::vector<std::string> ReservedAddresses() const ABSL_LOCKS_EXCLUDED(mu_);
+
   // The ports this test holds: those of ReservePort() and ReserveBlock() in
   // the order they were reserved, then those of its sockets.
   std::vector<uint16_t> ReservedPorts() const ABSL_LOCKS_EXCLUDED(mu_);
@@ -127,6 +152,7 @@ class GTEST_PORT_EXPORT PortFixture : public ::testing::Test {
   // Each on the heap, so that the references handed out stay valid.
   std::vector<std::unique_ptr<ListeningSocket>> sockets_ ABSL_GUARDED_BY(mu_);
 #endif
+  std::vector<AddressReservation> address_reservations_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace gtest_port

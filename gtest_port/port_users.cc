@@ -22,7 +22,9 @@
 #include "gtest_port/internal/platform/windows/protocol.h"
 #include "gtest_port/internal/platform/windows/unique_handle.h"
 #else
+#include "gtest_port/internal/address_range.h"
 #include "gtest_port/internal/diagnostics/lock_file_reader.h"
+#include "gtest_port/internal/diagnostics/terminal_text.h"
 #include "gtest_port/internal/diagnostics/proc_net.h"
 #include "gtest_port/internal/diagnostics/published_table_reader.h"
 #include "gtest_port/internal/platform/posix_platform.h"
@@ -391,7 +393,124 @@ absl::StatusOr<std::vector<PortUser>> ListPortReservations() {
   return out;
 }
 
+namespace {
+
+using gtest_port_internal::AddressClaimSocket;
+
+absl::StatusOr<uint32_t> CheckAddress(const std::string& address) {
+  absl::StatusOr<uint32_t> parsed = gtest_port_internal::ParseAddress(address);
+  if (!parsed.ok() || (*parsed >> 24) != 127) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "\"", gtest_port_internal::EscapeForTerminal(address.substr(0, 64)),
+        "\" is not a loopback address: expected 127.x.y.z, e.g. 127.1.0.7"));
+  }
+  return *parsed;
+}
+
+// The address claims in /proc/net/unix (Linux back-end) and the held
+// address lock files in the lock directory, as AddressUsers.
+absl::StatusOr<std::vector<AddressUser>> HeldAddresses() {
+  std::vector<AddressClaimSocket> claims;
+  if (kProcClaims) {
+    absl::StatusOr<std::vector<AddressClaimSocket>> read =
+        gtest_port_internal::ReadAddressClaimSockets(kProc);
+    if (!read.ok()) return read.status();
+    claims = *std::move(read);
+  }
+  std::vector<LockFileHolder> lock_holders;
+  if (const std::string dir = LockDir(); !dir.empty()) {
+    absl::StatusOr<std::vector<LockFileHolder>> held =
+        gtest_port_internal::ReadAddressLockFileHolders(dir);
+    if (held.ok()) {
+      lock_holders = *std::move(held);
+    } else if (!absl::IsNotFound(held.status())) {
+      return held.status();
+    }
+  }
+  absl::flat_hash_set<uint64_t> inodes;
+  for (const AddressClaimSocket& c : claims) inodes.insert(c.inode);
+  absl::StatusOr<DescriptorScan> scan = ScanIfProc(inodes);
+  if (!scan.ok()) return scan.status();
+  CommandLines command_lines;
+  absl::flat_hash_map<uint32_t, AddressUser> by_address;
+  auto fill = [&](uint32_t address, const Owner& owner) {
+    auto [it, fresh] = by_address.try_emplace(address);
+    if (!fresh) return;
+    AddressUser& user = it->second;
+    user.address = gtest_port_internal::FormatAddress(address);
+    user.reserved = true;
+    if (owner.pids.empty()) {
+      user.pid_unknown_reason = owner.unknown_reason;
+    } else {
+      user.pid = owner.pids.front();
+      user.command_line = command_lines.Get(user.pid);
+    }
+  };
+  for (const AddressClaimSocket& c : claims) {
+    fill(c.address, FindOwner(*scan, c.inode));
+  }
+  for (const LockFileHolder& h : lock_holders) {
+    fill(h.address, LockFileOwner(h));
+  }
+  std::vector<std::pair<uint32_t, AddressUser>> sorted(by_address.begin(),
+                                                       by_address.end());
+  std::sort(sorted.begin(), sorted.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<AddressUser> out;
+  for (auto& [address, user] : sorted) out.push_back(std::move(user));
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<AddressUser> DescribeAddressUser(const std::string& address) {
+  absl::StatusOr<uint32_t> parsed = CheckAddress(address);
+  if (!parsed.ok()) return parsed.status();
+  absl::StatusOr<std::vector<AddressUser>> held = HeldAddresses();
+  if (!held.ok()) return held.status();
+  const std::string dotted = gtest_port_internal::FormatAddress(*parsed);
+  for (AddressUser& user : *held) {
+    if (user.address == dotted) return std::move(user);
+  }
+  AddressUser user;
+  user.address = dotted;
+  return user;
+}
+
+absl::StatusOr<std::vector<AddressUser>> ListAddressReservations() {
+  return HeldAddresses();
+}
+
 #endif  // !_WIN32
+
+std::string AddressUser::ToString() const {
+  if (!reserved) {
+    return absl::StrCat("address ", address,
+                        ": not reserved through gtest_port");
+  }
+  std::string who;
+  if (pid == 0) {
+    who = absl::StrCat("pid unknown (", pid_unknown_reason, ")");
+  } else if (command_line.empty()) {
+    who = absl::StrCat("pid ", pid);
+  } else {
+    who = absl::StrCat("pid ", pid, " (", command_line, ")");
+  }
+  return absl::StrCat("address ", address, ": reserved by gtest_port in ",
+                      who);
+}
+
+#ifdef _WIN32
+absl::StatusOr<AddressUser> DescribeAddressUser(const std::string& address) {
+  (void)address;
+  return absl::UnimplementedError(
+      "loopback address reservations are not supported on Windows yet");
+}
+
+absl::StatusOr<std::vector<AddressUser>> ListAddressReservations() {
+  return std::vector<AddressUser>();
+}
+#endif  // _WIN32
 
 #ifdef _WIN32
 // Windows: the claim is a named object, whose holder the system does not

@@ -101,6 +101,41 @@ GTEST_PORT_EXPORT absl::StatusOr<PortUser> DescribePortUser(uint16_t port);
 // /proc/net/unix and one over /proc/*/fd.
 GTEST_PORT_EXPORT absl::StatusOr<std::vector<PortUser>> ListPortReservations();
 
+// Who holds a loopback address reserved by gtest_port::ReserveAddress(), for
+// `gtest-port who 127.1.0.7` and `gtest-port list`.
+//
+// How it knows: on Linux the claim is the abstract socket
+// "@gtest_port/v1/addr/127.1.0.7" in /proc/net/unix, whose inode leads
+// through /proc/<pid>/fd to the holder; with lock-file claims
+// (GTEST_PORT_LOCK_DIR, the portable back-end) it is a locked
+// "addr-127.1.0.7.lock" in the lock directory, into which the holder wrote
+// its pid. The test that reserved an address is not recorded yet.
+// Windows: Unimplemented (no address reservations there yet).
+struct GTEST_PORT_EXPORT AddressUser {
+  std::string address;     // Dotted, e.g. "127.1.0.7".
+  bool reserved = false;   // Held by a gtest_port reservation now.
+  // The holder; 0 when unknown, and then `pid_unknown_reason` says why.
+  pid_t pid = 0;
+  std::string pid_unknown_reason;
+  std::string command_line;  // Of `pid`, quoted like a shell would need.
+
+  // "address 127.1.0.7: reserved by gtest_port in pid 4242 (./test)" or
+  // "address 127.1.0.7: not reserved through gtest_port".
+  std::string ToString() const;
+  friend std::ostream& operator<<(std::ostream& os, const AddressUser& user) {
+    return os << user.ToString();
+  }
+};
+
+// Whether `address` ("127.x.y.z") is reserved now, and by whom.
+// InvalidArgument for anything but a dotted address in 127.0.0.0/8.
+GTEST_PORT_EXPORT absl::StatusOr<AddressUser> DescribeAddressUser(
+    const std::string& address);
+
+// Every loopback address reserved through gtest_port now, by address.
+GTEST_PORT_EXPORT absl::StatusOr<std::vector<AddressUser>>
+ListAddressReservations();
+
 }  // namespace gtest_port
 
 #endif  // GTEST_PORT_PORT_USERS_H_

@@ -35,12 +35,12 @@ class ScopedFd final {
   int fd_;
 };
 
-sockaddr_in Loopback(uint16_t port) {
-  sockaddr_in address = {};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(port);
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  return address;
+// `host`:`port`; false when `host` is not a dotted IPv4 address.
+bool Endpoint(const std::string& host, uint16_t port, sockaddr_in* address) {
+  *address = {};
+  address->sin_family = AF_INET;
+  address->sin_port = htons(port);
+  return ::inet_pton(AF_INET, host.c_str(), &address->sin_addr) == 1;
 }
 
 int SocketType(EchoServer::Protocol protocol) {
@@ -61,19 +61,20 @@ bool SendAll(int fd, const char* data, size_t size) {
   return true;
 }
 
-absl::Status ReadError(int error, uint16_t port) {
+absl::Status ReadError(int error, const std::string& host, uint16_t port) {
   if (error == EAGAIN || error == EWOULDBLOCK) {
     return absl::DeadlineExceededError(
-        absl::StrCat("no echo from 127.0.0.1:", port, " within ",
+        absl::StrCat("no echo from ", host, ":", port, " within ",
                      kClientTimeoutSeconds, "s"));
   }
-  return absl::ErrnoToStatus(error, absl::StrCat("recv from 127.0.0.1:", port));
+  return absl::ErrnoToStatus(error,
+                             absl::StrCat("recv from ", host, ":", port));
 }
 
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<EchoServer>> EchoServer::Start(
-    uint16_t port, Protocol protocol) {
+    uint16_t port, Protocol protocol, const std::string& host) {
   ScopedFd fd(::socket(AF_INET, SocketType(protocol), 0));
   if (fd.get() < 0) return absl::ErrnoToStatus(errno, "socket");
   if (protocol == Protocol::kTcp) {
@@ -89,10 +90,15 @@ absl::StatusOr<std::unique_ptr<EchoServer>> EchoServer::Start(
       return absl::ErrnoToStatus(errno, "setsockopt(SO_REUSEADDR)");
     }
   }
-  const sockaddr_in address = Loopback(port);
+  sockaddr_in address;
+  if (!Endpoint(host, port, &address)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("\"", host, "\" is not an IPv4 address"));
+  }
   if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&address),
              sizeof address) != 0) {
-    return absl::ErrnoToStatus(errno, absl::StrCat("bind 127.0.0.1:", port));
+    return absl::ErrnoToStatus(errno,
+                               absl::StrCat("bind ", host, ":", port));
   }
   if (protocol == Protocol::kTcp && ::listen(fd.get(), SOMAXCONN) != 0) {
     return absl::ErrnoToStatus(errno, absl::StrCat("listen on ", port));
@@ -191,7 +197,8 @@ void EchoServer::ServeUdp() {
 }
 
 absl::StatusOr<std::string> Echo(uint16_t port, EchoServer::Protocol protocol,
-                                 std::string_view message) {
+                                 std::string_view message,
+                                 const std::string& host) {
   ScopedFd fd(::socket(AF_INET, SocketType(protocol), 0));
   if (fd.get() < 0) return absl::ErrnoToStatus(errno, "socket");
   const timeval timeout = {kClientTimeoutSeconds, 0};
@@ -199,21 +206,26 @@ absl::StatusOr<std::string> Echo(uint16_t port, EchoServer::Protocol protocol,
                    sizeof timeout) != 0) {
     return absl::ErrnoToStatus(errno, "setsockopt(SO_RCVTIMEO)");
   }
-  const sockaddr_in address = Loopback(port);
+  sockaddr_in address;
+  if (!Endpoint(host, port, &address)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("\"", host, "\" is not an IPv4 address"));
+  }
   if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&address),
                 sizeof address) != 0) {
     return absl::ErrnoToStatus(errno,
-                               absl::StrCat("connect to 127.0.0.1:", port));
+                               absl::StrCat("connect to ", host, ":", port));
   }
   if (!SendAll(fd.get(), message.data(), message.size())) {
-    return absl::ErrnoToStatus(errno, absl::StrCat("send to 127.0.0.1:", port));
+    return absl::ErrnoToStatus(errno,
+                               absl::StrCat("send to ", host, ":", port));
   }
 
   std::string reply;
   if (protocol == EchoServer::Protocol::kUdp) {
     char buffer[65536];
     const ssize_t received = ::recv(fd.get(), buffer, sizeof buffer, 0);
-    if (received < 0) return ReadError(errno, port);
+    if (received < 0) return ReadError(errno, host, port);
     reply.assign(buffer, static_cast<size_t>(received));
     return reply;
   }
@@ -228,7 +240,7 @@ absl::StatusOr<std::string> Echo(uint16_t port, EchoServer::Protocol protocol,
   for (;;) {
     const ssize_t received = ::recv(fd.get(), buffer, sizeof buffer, 0);
     if (received < 0 && errno == EINTR) continue;
-    if (received < 0) return ReadError(errno, port);
+    if (received < 0) return ReadError(errno, host, port);
     if (received == 0) return reply;
     reply.append(buffer, static_cast<size_t>(received));
   }

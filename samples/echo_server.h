@@ -40,12 +40,15 @@ class EchoServer final {
  public:
   enum class Protocol { kTcp, kUdp };
 
-  // Binds 127.0.0.1:`port` and starts serving on a thread of its own. Fails
+  // Binds `host`:`port` (127.0.0.1 unless given, e.g. a loopback address
+  // from gtest_port::ReserveAddress()) and starts serving on a thread of its
+  // own. Fails
   // (with the failing system call named) when the port cannot be bound --
   // which, for a port gtest_port reserved, means a process outside
   // gtest_port took it in between.
-  static absl::StatusOr<std::unique_ptr<EchoServer>> Start(uint16_t port,
-                                                           Protocol protocol);
+  static absl::StatusOr<std::unique_ptr<EchoServer>> Start(
+      uint16_t port, Protocol protocol,
+      const std::string& host = "127.0.0.1");
 
   EchoServer(const EchoServer&) = delete;
   EchoServer& operator=(const EchoServer&) = delete;
@@ -74,11 +77,12 @@ class EchoServer final {
   int connection_fd_ ABSL_GUARDED_BY(mu_) = -1;  // The TCP client served now.
 };
 
-// Sends `message` to the echo server on 127.0.0.1:`port` and returns what
+// Sends `message` to the echo server on `host`:`port` and returns what
 // came back. Gives up with DeadlineExceeded after a few seconds, so a broken
 // server fails a test instead of hanging it.
 absl::StatusOr<std::string> Echo(uint16_t port, EchoServer::Protocol protocol,
-                                 std::string_view message);
+                                 std::string_view message,
+                                 const std::string& host = "127.0.0.1");
 
 }  // namespace gtest_port_samples
 

@@ -164,6 +164,21 @@ awk -F'\t' '
     }
   }'
 
+# Loopback addresses (sample 7: servers on one fixed port, each on its own
+# address): "[gtest_port] pid 1234 shard 1/3 Suite.Test reserved addresses
+# 127.1.0.7, 127.1.0.8".
+addresses=$log_dir/addresses.txt
+cat "${errs[@]}" "${outs[@]}" | sed -nE \
+  's/^\[gtest_port\] pid ([0-9]+) shard ([0-9]+\/[0-9]+) (.+) reserved address(es)? (.+)$/\2\t\1\t\3\t\5/p' |
+  sort >"$addresses"
+if [[ -s $addresses ]]; then
+  step "Loopback addresses, one row per reservation (servers on one fixed port)"
+  awk -F'\t' '{ printf "  %-6s %-8s %-50s %s\n", $1, $2, $3, $4 }' "$addresses"
+  printf '  %d addresses reserved, %d distinct\n' \
+    "$(tr -s ', \t' '\n' <"$addresses" | grep -cE '^127\.')" \
+    "$(cut -f4 "$addresses" | tr -s ', ' '\n' | grep -E '^127\.' | sort -u | wc -l)"
+fi
+
 # --- 6. Summary ----------------------------------------------------------------
 tests=$(cat "${outs[@]}" | sed -nE \
   's/^\[==========\] ([0-9]+) tests? from .* ran\..*/\1/p' |

@@ -63,6 +63,34 @@ TEST_F(ConfigTest, ReadsRangeAndShardFromEnvironment) {
   EXPECT_EQ(FormatPortRange(c->slice()), "40500-40749");
 }
 
+TEST_F(ConfigTest, AddressPoolIsSlicedPerShardLikeThePortRange) {
+  env_["GTEST_PORT_ADDRESS_RANGE"] = "127.2.0.1-127.2.0.100";
+  env_["GTEST_SHARD_INDEX"] = "1";
+  env_["GTEST_TOTAL_SHARDS"] = "4";
+  absl::StatusOr<Config> c = Resolve();
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(FormatAddressRange(c->address_range), "127.2.0.1-127.2.0.100");
+  EXPECT_EQ(FormatAddressRange(c->address_slice), "127.2.0.26-127.2.0.50");
+
+  env_.clear();
+  c = Resolve();
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(FormatAddressRange(c->address_range), "127.1.0.1-127.1.255.254");
+
+  gtest_port::Options options;
+  options.address_range = "127.3.0.1-127.3.0.2";
+  env_["GTEST_PORT_ADDRESS_RANGE"] = "127.2.0.1-127.2.0.100";
+  c = Resolve(options);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(FormatAddressRange(c->address_slice), "127.3.0.1-127.3.0.2");
+  options.address_range = "127.0.0.0-127.0.0.9";
+  c = Resolve(options);
+  ASSERT_FALSE(c.ok());
+  EXPECT_THAT(c.status().message(),
+              AllOf(HasSubstr("Options::address_range"),
+                    HasSubstr("includes 127.0.0.1")));
+}
+
 TEST_F(ConfigTest, OptionsWinOverEnvironment) {
   env_["GTEST_PORT_RANGE"] = "40000-40999";
   env_["GTEST_SHARD_INDEX"] = "1";
@@ -138,6 +166,27 @@ INSTANTIATE_TEST_SUITE_P(
         BadEnvCase{"AllowUnsafePortsNotABoolean",
                    {{"GTEST_PORT_ALLOW_UNSAFE_PORTS", "please"}},
                    {"GTEST_PORT_ALLOW_UNSAFE_PORTS=please", "expected 1/0"}},
+        BadEnvCase{"AddressRangeBadSyntax",
+                   {{"GTEST_PORT_ADDRESS_RANGE", "localhost"}},
+                   {"GTEST_PORT_ADDRESS_RANGE=localhost", "not an IPv4 address",
+                    "expected FIRST-LAST"}},
+        BadEnvCase{"AddressRangeOutsideLoopback",
+                   {{"GTEST_PORT_ADDRESS_RANGE", "10.0.0.1-10.0.0.9"}},
+                   {"GTEST_PORT_ADDRESS_RANGE=10.0.0.1-10.0.0.9",
+                    "not inside 127.0.0.0/8", "expected FIRST-LAST"}},
+        BadEnvCase{"AddressRangeReversed",
+                   {{"GTEST_PORT_ADDRESS_RANGE", "127.1.0.9-127.1.0.1"}},
+                   {"GTEST_PORT_ADDRESS_RANGE=127.1.0.9-127.1.0.1", "reversed"}},
+        BadEnvCase{"AddressRangeIncludesLocalhost",
+                   {{"GTEST_PORT_ADDRESS_RANGE", "127.0.0.1-127.0.0.9"}},
+                   {"GTEST_PORT_ADDRESS_RANGE=127.0.0.1-127.0.0.9",
+                    "includes 127.0.0.1", "leave out 127.0.0.0, 127.0.0.1"}},
+        BadEnvCase{"AddressRangeTooSmallForShards",
+                   {{"GTEST_PORT_ADDRESS_RANGE", "127.1.0.1-127.1.0.3"},
+                    {"GTEST_SHARD_INDEX", "0"},
+                    {"GTEST_TOTAL_SHARDS", "4"}},
+                   {"127.1.0.1-127.1.0.3", "3 addresses", "4 shards",
+                    "GTEST_PORT_ADDRESS_RANGE"}},
         BadEnvCase{"LockDirRelative", {{"GTEST_PORT_LOCK_DIR", "relative/dir"}},
                    {"GTEST_PORT_LOCK_DIR=relative/dir", "absolute"}},
         BadEnvCase{"LockDirNotADirectory", {{"GTEST_PORT_LOCK_DIR", "/proc/version"}},

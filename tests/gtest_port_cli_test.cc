@@ -28,6 +28,7 @@
 #include "gtest_port/internal/platform/posix_platform.h"
 #include "gtest_port/port_users.h"
 #include "gtest_port/version.h"
+#include "tests/testing/private_address_pool.h"
 #include "tests/testing/private_range.h"
 #include "tests/testing/sockets.h"
 #include "tests/testing/subprocess.h"
@@ -566,6 +567,54 @@ TEST(CliReserveTest, ABadConfigurationFailsNamingTheVariable) {
   EXPECT_EQ(run.exit_code, 1) << run.output;
   EXPECT_THAT(run.output, AllOf(HasSubstr("GTEST_PORT_RANGE=lots"),
                                 Not(HasSubstr("COMMAND_RAN"))));
+}
+
+// --- addresses ----------------------------------------------------------------
+
+TEST(CliAddressTest, WhoAndListShowAHeldAddressWithItsHolder) {
+  PrivateRange range(1);
+  gtest_port_testing::PrivateAddressPool pool(1);
+  std::vector<std::string> env = BaseEnv(&range);
+  env.push_back(pool.EnvEntry());
+  absl::StatusOr<Subprocess> holder = Subprocess::Start(
+      {HelperPath("port_holder"), "--addresses=1", "--fixed-port=9042"}, env);
+  ASSERT_TRUE(holder.ok()) << holder.status();
+  absl::StatusOr<std::string> line = holder->ReadLine(kTimeout);
+  ASSERT_TRUE(line.ok()) << line.status();
+  ASSERT_THAT(*line, StartsWith("ADDRESS "));
+  const std::string address = line->substr(8);
+  ASSERT_TRUE(holder->ReadLineStartingWith("READY", kTimeout).ok());
+
+  ExitInfo who = RunCli({"who", address});
+  EXPECT_EQ(who.exit_code, 0) << who.output;
+  EXPECT_THAT(who.output,
+              AllOf(HasSubstr(absl::StrCat("address ", address,
+                                           ": reserved by gtest_port in pid ",
+                                           holder->pid())),
+                    HasSubstr("port_holder")));
+
+  ExitInfo list = RunCli({"list"});
+  EXPECT_EQ(list.exit_code, 0) << list.output;
+  EXPECT_THAT(list.output, HasSubstr("ADDRESS"));
+  bool listed = false;
+  for (absl::string_view l : absl::StrSplit(list.output, '\n')) {
+    listed = listed || (absl::StartsWith(l, address + " ") &&
+                        absl::StrContains(l, absl::StrCat(" ", holder->pid(), " ")) &&
+                        absl::StrContains(l, "port_holder"));
+  }
+  EXPECT_TRUE(listed) << list.output;
+
+  holder->CloseStdin();
+  ASSERT_TRUE(holder->Wait(kTimeout).ok());
+  who = RunCli({"who", address});
+  EXPECT_THAT(who.output,
+              HasSubstr(absl::StrCat("address ", address,
+                                     ": not reserved through gtest_port")));
+  EXPECT_THAT(RunCli({"list"}).output, Not(HasSubstr(address + " ")));
+
+  ExitInfo bad = RunCli({"who", "10.0.0.1"});
+  EXPECT_EQ(bad.exit_code, 2) << bad.output;
+  EXPECT_THAT(bad.output, HasSubstr("not a loopback address: expected 127.x.y.z"));
 }
 
 }  // namespace

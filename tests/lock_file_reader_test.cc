@@ -109,6 +109,47 @@ TEST_F(ReadLockFileHolderTest, ClaimedPortNamesTheHoldersPid) {
   EXPECT_TRUE(absl::IsNotFound(ReadLockFileHolder(dir_.path(), 20001).status()));
 }
 
+TEST_F(ReadLockFileHolderTest, AddressClaimsAreReadApartFromPortClaims) {
+  const PortClaimer claimer(System::Real(), ClaimMechanism::kLockFile,
+                            dir_.path());
+  absl::StatusOr<UniqueFd> port = claimer.Claim(20001);
+  ASSERT_TRUE(port.ok() && port->valid());
+  absl::StatusOr<UniqueFd> address = claimer.ClaimAddress(0x7f010007);
+  ASSERT_TRUE(address.ok()) << address.status();
+  ASSERT_TRUE(address->valid());
+  // A second claim of the same address, in this process or another, fails.
+  absl::StatusOr<UniqueFd> again = claimer.ClaimAddress(0x7f010007);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_FALSE(again->valid());
+
+  absl::StatusOr<std::vector<LockFileHolder>> addresses =
+      ReadAddressLockFileHolders(dir_.path());
+  ASSERT_TRUE(addresses.ok()) << addresses.status();
+  ASSERT_EQ(addresses->size(), 1u);
+  EXPECT_EQ((*addresses)[0].address, 0x7f010007u);
+  EXPECT_EQ((*addresses)[0].port, 0);
+  EXPECT_EQ((*addresses)[0].pid, ::getpid());
+  absl::StatusOr<std::vector<LockFileHolder>> ports =
+      ReadLockFileHolders(dir_.path());
+  ASSERT_TRUE(ports.ok()) << ports.status();
+  ASSERT_EQ(ports->size(), 1u);
+  EXPECT_EQ((*ports)[0].port, 20001);
+
+  address->reset();
+  EXPECT_TRUE(absl::IsNotFound(
+      ReadAddressLockFileHolder(dir_.path(), 0x7f010007).status()));
+  // A symbolic link planted at an address's lock file is refused, as a
+  // port's is.
+  ASSERT_EQ(::symlink("/etc/passwd",
+                      (dir_.path() + "/addr-127.1.0.9.lock").c_str()),
+            0);
+  absl::StatusOr<UniqueFd> planted = claimer.ClaimAddress(0x7f010009);
+  ASSERT_FALSE(planted.ok());
+  EXPECT_EQ(planted.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(planted.status().message(),
+              HasSubstr("claiming address 127.1.0.9"));
+}
+
 TEST_F(ReadLockFileHolderTest, GarbledContentIsAnUnknownPidNeverItsText) {
   UniqueFd held = Hold(20002, "pid 1\x1b]0;pwned\x07\n");
   absl::StatusOr<LockFileHolder> holder = ReadLockFileHolder(dir_.path(), 20002);

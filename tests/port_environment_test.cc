@@ -103,7 +103,13 @@ INSTANTIATE_TEST_SUITE_P(
         BadValue{"FailOnLeakNotABoolean", "GTEST_PORT_FAIL_ON_LEAK=ci",
                  "GTEST_PORT_FAIL_ON_LEAK=ci: not a boolean"},
         BadValue{"LockDirRelative", "GTEST_PORT_LOCK_DIR=not/absolute",
-                 "absolute directory"}),
+                 "absolute directory"},
+        BadValue{"AddressRangeIncludesLocalhost",
+                 "GTEST_PORT_ADDRESS_RANGE=127.0.0.1-127.0.0.20",
+                 "includes 127.0.0.1"},
+        BadValue{"AddressRangeOutsideLoopback",
+                 "GTEST_PORT_ADDRESS_RANGE=192.168.0.1-192.168.0.9",
+                 "not inside 127.0.0.0/8"}),
     [](const auto& info) { return std::string(info.param.name); });
 
 TEST(PortEnvironmentTest, ConfigurationFailurePointsAtTheVariable) {

@@ -126,6 +126,36 @@ TEST(ProcNetTest, ParsesClaimsAndSkipsOtherSockets) {
   EXPECT_EQ((*claims)[1].inode, 79u);
 }
 
+TEST(ProcNetTest, ParsesAddressClaimsApartFromPortClaims) {
+  const std::string text =
+      "Num       RefCount Protocol Flags    Type St Inode Path\n"
+      "0000000067bbfcb0: 00000002 00000000 00000000 0001 01 464532 "
+      "@gtest_port/v1/20001\n"
+      "0000000067bbfcb1: 00000002 00000000 00000000 0001 01 464533 "
+      "@gtest_port/v1/addr/127.1.0.7\n"
+      "0000000067bbfcb2: 00000002 00000000 00000000 0001 01 464534 "
+      "@gtest_port/v1/addr/10.0.0.1\n"
+      "0000000067bbfcb3: 00000002 00000000 00000000 0001 01 464535 "
+      "@gtest_port/v1/addr/127.1.0.07\n"
+      "0000000067bbfcb4: 00000002 00000000 00000000 0002 01 464536 "
+      "@gtest_port/v1/addr/127.1.0.8\n"
+      "0000000067bbfcb5: 00000002 00000000 00000000 0001 01 464537 "
+      "@gtest_port/v1/addr/127.255.0.1\n";
+  absl::StatusOr<std::vector<AddressClaimSocket>> addresses =
+      ParseAddressClaimSockets(text);
+  ASSERT_TRUE(addresses.ok()) << addresses.status();
+  ASSERT_EQ(addresses->size(), 2u);
+  EXPECT_EQ((*addresses)[0].address, 0x7f010007u);
+  EXPECT_EQ((*addresses)[0].inode, 464533u);
+  EXPECT_EQ((*addresses)[1].address, 0x7fff0001u);
+  // And the port parser sees no address claim as a port.
+  absl::StatusOr<std::vector<ClaimSocket>> ports = ParseClaimSockets(text);
+  ASSERT_TRUE(ports.ok()) << ports.status();
+  ASSERT_EQ(ports->size(), 1u);
+  EXPECT_EQ((*ports)[0].port, 20001);
+  EXPECT_FALSE(ParseAddressClaimSockets("garbage\n").ok());
+}
+
 TEST(ProcNetTest, MalformedProcNetUnixNamesTheLine) {
   for (const std::string& text :
        {std::string(""), std::string("garbage\n"),

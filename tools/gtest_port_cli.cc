@@ -3,6 +3,7 @@
 //   gtest-port list                 every gtest_port reservation held now
 //   gtest-port who PORT             who uses PORT: a reservation, another
 //                                   process, or nobody
+//   gtest-port who 127.X.Y.Z        who holds that loopback address
 //   gtest-port reserve [-n N] [--block] -- COMMAND [ARG]...
 //                                   reserve ports, run COMMAND with them in
 //                                   GTEST_PORT_0..., hold them until it exits
@@ -59,6 +60,7 @@ commands:
                        namespace now: port, pid, test, command line
   who PORT             who uses PORT now: a gtest_port reservation (pid,
                        command line, test), another process, or nobody
+  who 127.X.Y.Z        who holds that loopback address (ReserveAddress())
   reserve [-n N] [--block] -- COMMAND [ARG]...
                        reserve ports, run COMMAND with them in the
                        environment, hold them until COMMAND exits
@@ -79,7 +81,9 @@ constexpr absl::string_view kListHelp =
 
 Lists every gtest_port reservation held in this network namespace now, one
 line per port: the port, the pid holding it, the test that reserved it (where
-known; "-" for reservations made outside any test), and the command line.
+known; "-" for reservations made outside any test), and the command line;
+then the loopback addresses held (gtest_port::ReserveAddress()), one line
+per address: the address, the pid holding it and its command line.
 
 A process of another user cannot be inspected without privileges; its pid
 shows as "?" and the line says "pid unknown (not permitted)". On Windows,
@@ -92,6 +96,10 @@ cannot be read (/proc on Linux), 2 usage error.
 
 constexpr absl::string_view kWhoHelp =
     R"help(usage: gtest-port who PORT
+       gtest-port who 127.X.Y.Z
+
+With an address, says whether a gtest_port reservation holds it now, and
+the pid and command line of the holder.
 
 Says who uses PORT (1-65535) now:
   * a gtest_port reservation: the pid and command line of the holder and the
@@ -172,6 +180,28 @@ bool IsHelp(absl::string_view arg) { return arg == "--help" || arg == "-h"; }
 
 // --- list ------------------------------------------------------------------
 
+// The held loopback addresses: ADDRESS, PID, COMMAND.
+int ListAddresses(const std::vector<gtest_port::AddressUser>& addresses) {
+  size_t pid_width = 3;
+  for (const gtest_port::AddressUser& u : addresses) {
+    pid_width = std::max(pid_width, absl::StrCat(u.pid).size());
+  }
+  const auto line = [&](absl::string_view address, absl::string_view pid,
+                        absl::string_view command) {
+    std::printf("%s\n", absl::StrFormat("%-15s  %*s  %s", address,
+                                        static_cast<int>(pid_width), pid,
+                                        command)
+                            .c_str());
+  };
+  line("ADDRESS", "PID", "COMMAND");
+  for (const gtest_port::AddressUser& u : addresses) {
+    line(u.address, u.pid == 0 ? "?" : absl::StrCat(u.pid),
+         u.pid == 0 ? absl::StrCat("pid unknown (", u.pid_unknown_reason, ")")
+                    : u.command_line);
+  }
+  return kOk;
+}
+
 int List(const std::vector<std::string>& args) {
   for (const std::string& arg : args) {
     if (IsHelp(arg)) return PrintHelp(kListHelp);
@@ -181,12 +211,16 @@ int List(const std::vector<std::string>& args) {
   absl::StatusOr<std::vector<gtest_port::PortUser>> users =
       gtest_port::ListPortReservations();
   if (!users.ok()) return Fail("list", users.status().ToString());
-  if (users->empty()) {
+  absl::StatusOr<std::vector<gtest_port::AddressUser>> addresses =
+      gtest_port::ListAddressReservations();
+  if (!addresses.ok()) return Fail("list", addresses.status().ToString());
+  if (users->empty() && addresses->empty()) {
     std::printf(
         "no gtest_port reservations are held in this network "
         "namespace\n");
     return kOk;
   }
+  if (users->empty()) return ListAddresses(*addresses);
   size_t pid_width = 3;
   size_t test_width = 4;
   for (const gtest_port::PortUser& u : *users) {
@@ -208,6 +242,10 @@ int List(const std::vector<std::string>& args) {
          u.pid == 0 ? absl::StrCat("pid unknown (", u.pid_unknown_reason, ")")
                     : u.command_line);
   }
+  if (!addresses->empty()) {
+    std::printf("\n");
+    return ListAddresses(*addresses);
+  }
   return kOk;
 }
 
@@ -221,10 +259,21 @@ int Who(const std::vector<std::string>& args) {
     return Usage("who",
                  args.empty() ? "missing PORT" : "expected exactly one PORT");
   }
+  if (args[0].find('.') != std::string::npos) {
+    absl::StatusOr<gtest_port::AddressUser> user =
+        gtest_port::DescribeAddressUser(args[0]);
+    if (absl::IsInvalidArgument(user.status())) {
+      return Usage("who", std::string(user.status().message()));
+    }
+    if (!user.ok()) return Fail("who", user.status().ToString());
+    std::printf("%s\n", user->ToString().c_str());
+    return kOk;
+  }
   int port = 0;
   if (!absl::SimpleAtoi(args[0], &port) || port < 1 || port > 65535) {
     return Usage("who", absl::StrCat("invalid PORT \"", args[0],
-                                     "\": expected a number from 1 to 65535"));
+                                     "\": expected a number from 1 to 65535 "
+                                     "or a loopback address 127.x.y.z"));
   }
   absl::StatusOr<gtest_port::PortUser> user =
       gtest_port::DescribePortUser(static_cast<uint16_t>(port));

@@ -2,7 +2,8 @@
 """Checks gtest_port's layering (docs/architecture.md) from its includes.
 
   * platform includes nothing above it; engine includes only platform and
-    internal/port_range.h; diagnostics only platform; no layer below the glue
+    internal/port_range.h, internal/address_range.h; diagnostics only
+    platform and those two; no layer below the glue
     includes GoogleTest or a GoogleTest-facing public header;
   * no include cycle between gtest_port's own files;
   * with --cli PATH: the gtest-port binary contains no GoogleTest code.
@@ -20,13 +21,16 @@ INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 # What each layer may include of gtest_port's own files (prefixes).
 ALLOWED = {
     'platform': ['gtest_port/internal/platform/', 'gtest_port/internal/port_range.h',
-                 'gtest_port/options.h'],
+                 'gtest_port/internal/address_range.h', 'gtest_port/options.h'],
     'engine': ['gtest_port/internal/engine/', 'gtest_port/internal/platform/',
-               'gtest_port/internal/port_range.h', 'gtest_port/options.h'],
+               'gtest_port/internal/port_range.h',
+               'gtest_port/internal/address_range.h', 'gtest_port/options.h'],
     'diagnostics': ['gtest_port/internal/diagnostics/', 'gtest_port/internal/platform/',
-                    'gtest_port/internal/port_range.h', 'gtest_port/options.h',
+                    'gtest_port/internal/port_range.h',
+                    'gtest_port/internal/address_range.h', 'gtest_port/options.h',
                     'gtest_port/port_users.h'],
-    'shared': ['gtest_port/internal/port_range.h', 'gtest_port/options.h'],
+    'shared': ['gtest_port/internal/port_range.h',
+               'gtest_port/internal/address_range.h', 'gtest_port/options.h'],
 }
 # gtest_port/export.h (GTEST_PORT_EXPORT) includes nothing: every layer may.
 for _allowed in ALLOWED.values():
@@ -38,7 +42,9 @@ def layer_of(path):
     for name in ('platform', 'engine', 'diagnostics', 'glue'):
         if path.startswith('gtest_port/internal/%s/' % name):
             return name
-    if path == 'gtest_port/internal/port_range.h' or path == 'gtest_port/internal/port_range.cc':
+    if path in ('gtest_port/internal/port_range.h', 'gtest_port/internal/port_range.cc',
+                'gtest_port/internal/address_range.h',
+                'gtest_port/internal/address_range.cc'):
         return 'shared'
     if path in ('gtest_port/port_users.h', 'gtest_port/port_users.cc'):
         return 'diagnostics'

@@ -125,6 +125,8 @@ check_library(gtest_port REQUIRED
   "^gtest_port::ReserveBlock\\(int\\)$"
   "^gtest_port::ReserveListeningSocket\\(\\)$"
   "^gtest_port::ReserveBoundDatagramSocket\\(\\)$"
+  "^gtest_port::ReserveAddress\\(std::vector<unsigned short"
+  "^gtest_port::ReserveAddresses\\(int, std::vector<unsigned short"
   "^gtest_port::Version\\(\\)$"
   "^gtest_port::PortEnvironment::SetUp\\(\\)$"
   "^gtest_port::PortEnvironment::TearDown\\(\\)$"
@@ -134,6 +136,9 @@ check_library(gtest_port REQUIRED
   "^gtest_port::PortFixture::ReservedPorts\\(\\) const$"
   "^gtest_port::PortFixture::ReserveListeningSocket\\(char const\\*, int\\)$"
   "^gtest_port::PortFixture::ReserveBoundDatagramSocket\\(char const\\*, int\\)$"
+  "^gtest_port::PortFixture::ReserveAddress(\\[abi:cxx11\\])?\\(std::vector<unsigned short"
+  "^gtest_port::PortFixture::ReserveAddresses(\\[abi:cxx11\\])?\\(int, std::vector<unsigned short"
+  "^gtest_port::PortFixture::ReservedAddresses(\\[abi:cxx11\\])?\\(\\) const$"
   "^gtest_port::PortFixture::TearDown\\(\\)$"
   "^typeinfo for gtest_port::PortFixture$"
   "^gtest_port_internal::Reservation::Release\\(\\)$"
@@ -143,7 +148,10 @@ check_library(gtest_port REQUIRED
 check_library(gtest_port_diagnostics REQUIRED
   "^gtest_port::DescribePortUser\\(unsigned short\\)$"
   "^gtest_port::ListPortReservations\\(\\)$"
-  "^gtest_port::PortUser::ToString(\\[abi:cxx11\\])?\\(\\) const$")
+  "^gtest_port::PortUser::ToString(\\[abi:cxx11\\])?\\(\\) const$"
+  "^gtest_port::DescribeAddressUser\\("
+  "^gtest_port::ListAddressReservations(\\[abi:cxx11\\])?\\(\\)$"
+  "^gtest_port::AddressUser::ToString(\\[abi:cxx11\\])?\\(\\) const$")
 
 if(failures)
   message(FATAL_ERROR "the shared libraries export what they must not, or "

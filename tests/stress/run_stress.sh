@@ -449,6 +449,17 @@ run_netns() {
 say "netns: one-port range $netns_port held at once in 2 network namespaces and the host"
 run_netns
 
+# --- Loopback addresses: many processes, one fixed port ------------------------------
+say "addresses: $((24 * 3)) holders reserving loopback addresses and binding one fixed port"
+address_log=$work/logs/address-stress.log
+address_ok=1
+"$here/run_address_stress.sh" "$build_dir" >"$address_log" 2>&1 || address_ok=0
+while IFS= read -r line; do
+  summaries+=("$line")
+  echo "$line"
+done < <(grep '^stress: addresses' "$address_log")
+((address_ok)) || fail addresses "see $address_log" "$address_log"
+
 # --- The foreign daemons must have stayed up throughout --------------------------------
 if [[ -x /usr/bin/redis-server ]] && ! redis_ping "$redis_port"; then
   fail foreign-daemons "redis-server on $redis_port stopped answering during the run" \

@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -18,6 +19,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "gtest_port/internal/address_range.h"
 #include "gtest_port/internal/diagnostics/terminal_text.h"
 #include "gtest_port/internal/platform/shared_names.h"
 #include "gtest_port/internal/platform/unique_fd.h"
@@ -40,6 +42,66 @@ uint16_t PortOfName(absl::string_view name) {
   uint32_t port = 0;
   if (!absl::SimpleAtoi(name, &port) || port > 65535) return 0;
   return static_cast<uint16_t>(port);
+}
+
+// "addr-127.1.0.7.lock" -> 127.1.0.7; nullopt for anything else (a name is
+// taken only when it is exactly what the claimer writes).
+std::optional<uint32_t> AddressOfName(absl::string_view name) {
+  if (!absl::ConsumePrefix(&name, kAddressLockFilePrefix) ||
+      !absl::ConsumeSuffix(&name, kLockFileSuffix)) {
+    return std::nullopt;
+  }
+  absl::StatusOr<uint32_t> address = ParseAddress(name);
+  if (!address.ok() || (*address >> 24) != 127) return std::nullopt;
+  return *address;
+}
+
+// Whether the lock file at `path` is held now, and by whom.
+absl::StatusOr<LockFileHolder> ReadHolderAt(const std::string& path) {
+  UniqueFd fd(::open(path.c_str(),
+                     O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+  if (!fd.valid()) {
+    if (errno == ENOENT) {
+      return absl::NotFoundError(absl::StrCat("no lock file ", path));
+    }
+    return absl::ErrnoToStatus(errno, absl::StrCat("open ", path));
+  }
+  struct stat st;
+  if (::fstat(fd.get(), &st) != 0) {
+    return absl::ErrnoToStatus(errno, absl::StrCat("fstat ", path));
+  }
+  if (!S_ISREG(st.st_mode)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(path, " is not a regular file"));
+  }
+  int rc;
+  while ((rc = ::flock(fd.get(), LOCK_SH | LOCK_NB)) != 0 && errno == EINTR) {
+  }
+  if (rc == 0) {
+    return absl::NotFoundError(absl::StrCat(path, " is not locked"));
+  }
+  if (errno != EWOULDBLOCK) {
+    return absl::ErrnoToStatus(errno, absl::StrCat("flock ", path));
+  }
+  LockFileHolder holder;
+  char buf[kLockFileMaxContent];
+  ssize_t n;
+  while ((n = ::pread(fd.get(), buf, sizeof(buf), 0)) < 0 && errno == EINTR) {
+  }
+  if (n <= 0) {
+    // Locked, not written yet (or by a holder that may not write it).
+    holder.unknown_reason = "its lock file names no pid";
+    return holder;
+  }
+  absl::StatusOr<LockFileContent> parsed =
+      ParseLockFileContent(absl::string_view(buf, static_cast<size_t>(n)));
+  if (parsed.ok()) {
+    holder.pid = parsed->pid;
+    holder.test_name = std::move(parsed->test_name);
+  } else {
+    holder.unknown_reason = "its lock file's content is garbled";
+  }
+  return holder;
 }
 
 }  // namespace
@@ -75,52 +137,40 @@ absl::StatusOr<LockFileContent> ParseLockFileContent(
 
 absl::StatusOr<LockFileHolder> ReadLockFileHolder(const std::string& lock_dir,
                                                   uint16_t port) {
-  const std::string path = LockFilePath(lock_dir, port);
-  UniqueFd fd(::open(path.c_str(),
-                     O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
-  if (!fd.valid()) {
-    if (errno == ENOENT) {
-      return absl::NotFoundError(absl::StrCat("no lock file ", path));
-    }
-    return absl::ErrnoToStatus(errno, absl::StrCat("open ", path));
-  }
-  struct stat st;
-  if (::fstat(fd.get(), &st) != 0) {
-    return absl::ErrnoToStatus(errno, absl::StrCat("fstat ", path));
-  }
-  if (!S_ISREG(st.st_mode)) {
-    return absl::FailedPreconditionError(
-        absl::StrCat(path, " is not a regular file"));
-  }
-  int rc;
-  while ((rc = ::flock(fd.get(), LOCK_SH | LOCK_NB)) != 0 && errno == EINTR) {
-  }
-  if (rc == 0) {
-    return absl::NotFoundError(absl::StrCat(path, " is not locked"));
-  }
-  if (errno != EWOULDBLOCK) {
-    return absl::ErrnoToStatus(errno, absl::StrCat("flock ", path));
-  }
-  LockFileHolder holder;
-  holder.port = port;
-  char buf[kLockFileMaxContent];
-  ssize_t n;
-  while ((n = ::pread(fd.get(), buf, sizeof(buf), 0)) < 0 && errno == EINTR) {
-  }
-  if (n <= 0) {
-    // Locked, not written yet (or by a holder that may not write it).
-    holder.unknown_reason = "its lock file names no pid";
-    return holder;
-  }
-  absl::StatusOr<LockFileContent> parsed =
-      ParseLockFileContent(absl::string_view(buf, static_cast<size_t>(n)));
-  if (parsed.ok()) {
-    holder.pid = parsed->pid;
-    holder.test_name = std::move(parsed->test_name);
-  } else {
-    holder.unknown_reason = "its lock file's content is garbled";
-  }
+  absl::StatusOr<LockFileHolder> holder =
+      ReadHolderAt(LockFilePath(lock_dir, port));
+  if (holder.ok()) holder->port = port;
   return holder;
+}
+
+absl::StatusOr<LockFileHolder> ReadAddressLockFileHolder(
+    const std::string& lock_dir, uint32_t address) {
+  absl::StatusOr<LockFileHolder> holder =
+      ReadHolderAt(AddressLockFilePath(lock_dir, FormatAddress(address)));
+  if (holder.ok()) holder->address = address;
+  return holder;
+}
+
+absl::StatusOr<std::vector<LockFileHolder>> ReadAddressLockFileHolders(
+    const std::string& lock_dir) {
+  std::unique_ptr<DIR, int (*)(DIR*)> dir(::opendir(lock_dir.c_str()),
+                                          &::closedir);
+  if (dir == nullptr) {
+    return absl::ErrnoToStatus(errno, absl::StrCat("opendir ", lock_dir));
+  }
+  std::vector<LockFileHolder> held;
+  while (const dirent* entry = ::readdir(dir.get())) {
+    const std::optional<uint32_t> address = AddressOfName(entry->d_name);
+    if (!address.has_value()) continue;
+    absl::StatusOr<LockFileHolder> holder =
+        ReadAddressLockFileHolder(lock_dir, *address);
+    if (holder.ok()) held.push_back(*std::move(holder));
+  }
+  std::sort(held.begin(), held.end(),
+            [](const LockFileHolder& a, const LockFileHolder& b) {
+              return a.address < b.address;
+            });
+  return held;
 }
 
 absl::StatusOr<std::vector<LockFileHolder>> ReadLockFileHolders(

@@ -39,7 +39,8 @@ namespace gtest_port_internal {
 
 // A held lock-file claim.
 struct LockFileHolder {
-  uint16_t port = 0;
+  uint16_t port = 0;     // A port's claim; 0 for an address's.
+  uint32_t address = 0;  // An address's claim (IPv4, host order); else 0.
   pid_t pid = 0;  // 0 when unknown; then `unknown_reason` says why.
   std::string unknown_reason;
   std::string test_name;  // "" when none was written; escaped.
@@ -67,6 +68,14 @@ absl::StatusOr<LockFileHolder> ReadLockFileHolder(const std::string& lock_dir,
 // "<1..65535>.lock" are ignored. An error when the directory cannot be
 // read; NotFound when it does not exist.
 absl::StatusOr<std::vector<LockFileHolder>> ReadLockFileHolders(
+    const std::string& lock_dir);
+
+// The same for loopback address claims, "<lock dir>/addr-127.1.0.7.lock"
+// (shared_names.h): whether `address`'s lock file is held, and every held
+// one, by address. Names other than "addr-<127.x.y.z>.lock" are ignored.
+absl::StatusOr<LockFileHolder> ReadAddressLockFileHolder(
+    const std::string& lock_dir, uint32_t address);
+absl::StatusOr<std::vector<LockFileHolder>> ReadAddressLockFileHolders(
     const std::string& lock_dir);
 
 }  // namespace gtest_port_internal

@@ -20,6 +20,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "gtest_port/internal/address_range.h"
 #include "gtest_port/internal/diagnostics/terminal_text.h"
 #include "gtest_port/internal/platform/shared_names.h"
 #include "gtest_port/internal/platform/system.h"
@@ -129,6 +130,58 @@ std::string ShellQuote(absl::string_view arg) {
 }
 
 }  // namespace
+
+absl::StatusOr<std::vector<AddressClaimSocket>> ParseAddressClaimSockets(
+    absl::string_view proc_net_unix) {
+  // The same file and checks as ParseClaimSockets(), another prefix.
+  const std::string prefix = absl::StrCat("@", kAddressClaimNamePrefix);
+  std::vector<AddressClaimSocket> claims;
+  int line_number = 0;
+  bool header_seen = false;
+  for (absl::string_view line : absl::StrSplit(proc_net_unix, '\n')) {
+    ++line_number;
+    if (line.empty()) continue;
+    if (!header_seen) {
+      header_seen = true;
+      if (!absl::StartsWith(line, "Num")) {
+        return BadLine("/proc/net/unix", line_number, line,
+                       "the header \"Num RefCount Protocol Flags Type St "
+                       "Inode Path\"");
+      }
+      continue;
+    }
+    const std::vector<absl::string_view> fields =
+        absl::StrSplit(line, ' ', absl::SkipEmpty());
+    uint64_t inode = 0;
+    if (fields.size() < 7 || !absl::EndsWith(fields[0], ":") ||
+        !ParseDecimal(fields[6], &inode)) {
+      return BadLine("/proc/net/unix", line_number, line,
+                     "\"Num: RefCount Protocol Flags Type St Inode [Path]\" "
+                     "with a decimal inode");
+    }
+    if (fields.size() != 8 || !absl::StartsWith(fields[7], prefix) ||
+        fields[4] != kStreamType) {
+      continue;
+    }
+    absl::StatusOr<uint32_t> address =
+        ParseAddress(fields[7].substr(prefix.size()));
+    if (!address.ok() || (*address >> 24) != 127) continue;
+    claims.push_back(AddressClaimSocket{*address, inode});
+  }
+  if (!header_seen) {
+    return absl::InvalidArgumentError(
+        "/proc/net/unix is empty: expected at least its header line");
+  }
+  return claims;
+}
+
+absl::StatusOr<std::vector<AddressClaimSocket>> ReadAddressClaimSockets(
+    absl::string_view proc_root) {
+  absl::StatusOr<std::string> text =
+      ReadWholeFile(absl::StrCat(proc_root, "/net/unix"));
+  if (!text.ok()) return text.status();
+  return ParseAddressClaimSockets(*text);
+}
 
 absl::StatusOr<std::vector<ClaimSocket>> ParseClaimSockets(
     absl::string_view proc_net_unix) {

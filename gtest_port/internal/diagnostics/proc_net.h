@@ -63,6 +63,22 @@ absl::StatusOr<std::vector<ClaimSocket>> ParseClaimSockets(
 absl::StatusOr<std::vector<ClaimSocket>> ReadClaimSockets(
     absl::string_view proc_root);
 
+// A loopback address claim: the abstract socket
+// "@gtest_port/v1/addr/127.1.0.7".
+struct AddressClaimSocket {
+  uint32_t address = 0;  // IPv4, host byte order.
+  uint64_t inode = 0;
+};
+
+// Parses the text of /proc/net/unix and returns its address claims; the
+// same errors as ParseClaimSockets().
+absl::StatusOr<std::vector<AddressClaimSocket>> ParseAddressClaimSockets(
+    absl::string_view proc_net_unix);
+
+// Reads <proc_root>/net/unix for address claims.
+absl::StatusOr<std::vector<AddressClaimSocket>> ReadAddressClaimSockets(
+    absl::string_view proc_root);
+
 // One line of /proc/net/{tcp,tcp6,udp,udp6}.
 struct InetSocket {
   std::string protocol;       // "tcp", "tcp6", "udp" or "udp6".

@@ -19,7 +19,8 @@ PortAllocator::PortAllocator(Config config, const Platform& platform,
       claimer_(platform.MakeClaimer(config_.lock_dir)),
       prober_(platform.MakeProber()),
       observer_(observer),
-      local_(config_, *claimer_, *prober_, stats_)
+      local_(config_, *claimer_, *prober_, stats_),
+      addresses_(config_, *claimer_, *prober_)
 #ifndef _WIN32
       ,
       portserver_(config_.portserver_address.empty()
@@ -59,6 +60,11 @@ absl::StatusOr<Reservation> PortAllocator::Reserve(int count) {
                           Reservation::NextId());
   if (observer_ != nullptr) observer_->OnReserved(reservation);
   return reservation;
+}
+
+absl::StatusOr<HeldAddresses> PortAllocator::ReserveAddresses(
+    int count, const std::vector<uint16_t>& ports) {
+  return addresses_.Take(count, ports);
 }
 
 void PortAllocator::Release(uint64_t id, HeldPorts& ports) noexcept {

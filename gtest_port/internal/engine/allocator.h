@@ -25,11 +25,14 @@
 #ifndef GTEST_PORT_INTERNAL_ENGINE_ALLOCATOR_H_
 #define GTEST_PORT_INTERNAL_ENGINE_ALLOCATOR_H_
 
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "gtest_port/internal/engine/address_source.h"
 #include "gtest_port/internal/engine/config.h"
 #include "gtest_port/internal/engine/local_source.h"
 #ifndef _WIN32
@@ -59,6 +62,13 @@ class PortAllocator final
   // port from the port server when one is configured and usable.
   absl::StatusOr<Reservation> Reserve(int count);
 
+  // `count` distinct loopback addresses of this shard's slice of the
+  // address pool, each claimed and free on every one of `ports`
+  // (AddressSource::Take()). The held addresses release themselves when
+  // destroyed; they need no allocator.
+  absl::StatusOr<HeldAddresses> ReserveAddresses(
+      int count, const std::vector<uint16_t>& ports);
+
   const Config& config() const { return config_; }
   Stats::Values stats() const { return stats_.Snapshot(); }
 
@@ -82,6 +92,7 @@ class PortAllocator final
   ReservationObserver* const observer_;
   Stats stats_;
   LocalSource local_;
+  AddressSource addresses_;
 #ifndef _WIN32
   // Null when no port server is configured.
   const std::unique_ptr<PortServerSource> portserver_;

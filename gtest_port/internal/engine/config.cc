@@ -21,6 +21,7 @@ namespace gtest_port_internal {
 namespace {
 
 constexpr char kRangeVar[] = "GTEST_PORT_RANGE";
+constexpr char kAddressRangeVar[] = "GTEST_PORT_ADDRESS_RANGE";
 constexpr char kLockDirVar[] = "GTEST_PORT_LOCK_DIR";
 constexpr char kVerboseVar[] = "GTEST_PORT_VERBOSE";
 constexpr char kFailOnLeakVar[] = "GTEST_PORT_FAIL_ON_LEAK";
@@ -231,6 +232,28 @@ absl::StatusOr<Config> ResolveConfig(const gtest_port::Options& options,
   config.shard = *shard;
   absl::StatusOr<PortRange> slice = ShardSlice(config.range, config.shard);
   if (!slice.ok()) return slice.status();
+
+  // The loopback address pool, sliced per shard like the port range.
+  if (options.address_range.has_value()) {
+    absl::StatusOr<AddressRange> parsed =
+        ParseAddressRange(*options.address_range);
+    if (!parsed.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "Options::address_range: ", parsed.status().message()));
+    }
+    config.address_range = *parsed;
+  } else if (std::optional<std::string> value = env(kAddressRangeVar);
+             value.has_value() && !value->empty()) {
+    absl::StatusOr<AddressRange> parsed = ParseAddressRange(*value);
+    if (!parsed.ok()) {
+      return VariableError(kAddressRangeVar, *value, parsed.status().message());
+    }
+    config.address_range = *parsed;
+  }
+  absl::StatusOr<AddressRange> address_slice =
+      ShardAddressSlice(config.address_range, config.shard);
+  if (!address_slice.ok()) return address_slice.status();
+  config.address_slice = *address_slice;
 
   // The ephemeral range: ports the OS may give to outgoing connections.
   EphemeralPorts ephemeral = platform.EphemeralRange();

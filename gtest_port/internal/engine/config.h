@@ -40,6 +40,7 @@ inline constexpr absl::Duration kDefaultPortServerTimeout = absl::Seconds(2);
 #else
 #include "gtest_port/internal/engine/portserver_client.h"
 #endif
+#include "gtest_port/internal/address_range.h"
 #include "gtest_port/internal/platform/platform.h"
 #include "gtest_port/internal/port_range.h"
 #include "gtest_port/options.h"
@@ -50,6 +51,10 @@ struct Config {
   PortRange range;
   ShardSpec shard;
   CandidateSet candidates{PortRange{0, 0}};
+  // The loopback address pool (GTEST_PORT_ADDRESS_RANGE) and this shard's
+  // slice of it, sliced like the ports.
+  AddressRange address_range = kDefaultAddressRange;
+  AddressRange address_slice = kDefaultAddressRange;
   // The kernel's ephemeral range, where known.
   std::optional<PortRange> ephemeral;
   // Claims are lock files in this directory; empty for the platform's own

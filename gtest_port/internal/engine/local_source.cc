@@ -21,13 +21,13 @@ uint64_t Mix(uint64_t x) {
   return x ^ (x >> 31);
 }
 
+}  // namespace
+
 uint64_t StartOffset() {
   const auto now = static_cast<uint64_t>(
       std::chrono::steady_clock::now().time_since_epoch().count());
   return Mix((static_cast<uint64_t>(::getpid()) << 32) ^ now);
 }
-
-}  // namespace
 
 absl::StatusOr<HoldResult> HoldPort(const Claimer& claimer,
                                     const Prober& prober, uint16_t port,

@@ -52,6 +52,11 @@ absl::StatusOr<HoldResult> HoldPort(const Claimer& claimer,
                                     const Prober& prober, uint16_t port,
                                     Stats& stats);
 
+// Where a counter over candidates starts: the pid and the clock mixed over
+// all 64 bits, so that one-process-per-test runs do not all start on the
+// same candidate. AddressSource starts its counter the same way.
+uint64_t StartOffset();
+
 class LocalSource {
  public:
   // All references must outlive the source.

@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -65,8 +66,10 @@ void WriteContent(System& system, int fd, const std::string& content) {
   }
 }
 
-absl::Status ClaimError(int error, absl::string_view call, uint16_t port) {
-  return SyscallError(error, absl::StrCat(call, " (claiming port ", port, ")"));
+// `what` is "port 20123" or "address 127.1.0.7".
+absl::Status ClaimError(int error, absl::string_view call,
+                        absl::string_view what) {
+  return SyscallError(error, absl::StrCat(call, " (claiming ", what, ")"));
 }
 
 }  // namespace
@@ -94,8 +97,22 @@ PortClaimer::PortClaimer(System& system, ClaimMechanism mechanism,
     : system_(system), mechanism_(mechanism), lock_dir_(std::move(lock_dir)) {}
 
 absl::StatusOr<UniqueFd> PortClaimer::Claim(uint16_t port) const {
-  return mechanism_ == ClaimMechanism::kAbstractSocket ? ClaimAbstractSocket(port)
-                                                       : ClaimLockFile(port);
+  const std::string what = absl::StrCat("port ", port);
+  return mechanism_ == ClaimMechanism::kAbstractSocket
+             ? ClaimAbstractSocket(AbstractClaimName(port), what)
+             : ClaimLockFile(LockFilePath(lock_dir_, port), what, port);
+}
+
+absl::StatusOr<UniqueFd> PortClaimer::ClaimAddress(uint32_t address) const {
+  const std::string dotted = absl::StrCat(address >> 24, ".",
+                                          (address >> 16) & 0xff, ".",
+                                          (address >> 8) & 0xff, ".",
+                                          address & 0xff);
+  const std::string what = absl::StrCat("address ", dotted);
+  return mechanism_ == ClaimMechanism::kAbstractSocket
+             ? ClaimAbstractSocket(AddressClaimName(dotted), what)
+             : ClaimLockFile(AddressLockFilePath(lock_dir_, dotted), what,
+                             std::nullopt);
 }
 
 std::string PortClaimer::Describe() const {
@@ -105,14 +122,14 @@ std::string PortClaimer::Describe() const {
   return absl::StrCat("lock files ", lock_dir_, "/<port>", kLockFileSuffix);
 }
 
-absl::StatusOr<UniqueFd> PortClaimer::ClaimAbstractSocket(uint16_t port) const {
+absl::StatusOr<UniqueFd> PortClaimer::ClaimAbstractSocket(
+    const std::string& name, absl::string_view what) const {
   UniqueFd fd(system_.Socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (!fd.valid()) return ClaimError(errno, "socket(AF_UNIX)", port);
+  if (!fd.valid()) return ClaimError(errno, "socket(AF_UNIX)", what);
 
   sockaddr_un addr;
   std::memset(&addr, 0, sizeof(addr));
   addr.sun_family = AF_UNIX;
-  const std::string name = AbstractClaimName(port);
   // sun_path[0] stays NUL: the abstract namespace.
   std::memcpy(addr.sun_path + 1, name.data(), name.size());
   const auto len =
@@ -120,13 +137,14 @@ absl::StatusOr<UniqueFd> PortClaimer::ClaimAbstractSocket(uint16_t port) const {
   if (system_.Bind(fd.get(), reinterpret_cast<const sockaddr*>(&addr), len) !=
       0) {
     if (errno == EADDRINUSE) return UniqueFd();
-    return ClaimError(errno, absl::StrCat("bind(@", name, ")"), port);
+    return ClaimError(errno, absl::StrCat("bind(@", name, ")"), what);
   }
   return fd;
 }
 
-absl::StatusOr<UniqueFd> PortClaimer::ClaimLockFile(uint16_t port) const {
-  const std::string path = LockFilePath(lock_dir_, port);
+absl::StatusOr<UniqueFd> PortClaimer::ClaimLockFile(
+    const std::string& path, absl::string_view what,
+    std::optional<uint16_t> port) const {
   // Never follow a symbolic link (someone else's file would be created or
   // locked), never block on a FIFO planted in the file's place.
   constexpr int kFlags = O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC;
@@ -148,20 +166,20 @@ absl::StatusOr<UniqueFd> PortClaimer::ClaimLockFile(uint16_t port) const {
       if (error == ELOOP || error == EMLINK) {
         return absl::FailedPreconditionError(absl::StrCat(
             path, " is a symbolic link; lock files are never followed "
-                  "(claiming port ", port, ")"));
+                  "(claiming ", what, ")"));
       }
-      return ClaimError(error, absl::StrCat("open ", path), port);
+      return ClaimError(error, absl::StrCat("open ", path), what);
     }
     struct stat opened;
     if (system_.Fstat(fd.get(), &opened) != 0) {
-      return ClaimError(errno, absl::StrCat("fstat ", path), port);
+      return ClaimError(errno, absl::StrCat("fstat ", path), what);
     }
     if (!S_ISREG(opened.st_mode) || opened.st_nlink != 1) {
       return absl::FailedPreconditionError(absl::StrCat(
           path,
           S_ISREG(opened.st_mode) ? " has other hard links"
                                   : " is not a regular file",
-          "; not a gtest_port lock file (claiming port ", port, ")"));
+          "; not a gtest_port lock file (claiming ", what, ")"));
     }
     if (writable && opened.st_uid == system_.Geteuid() &&
         (opened.st_mode & 0666) != 0666) {
@@ -171,7 +189,7 @@ absl::StatusOr<UniqueFd> PortClaimer::ClaimLockFile(uint16_t port) const {
     while (system_.Flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
       if (errno == EINTR) continue;
       if (errno == EWOULDBLOCK) return UniqueFd();
-      return ClaimError(errno, absl::StrCat("flock ", path), port);
+      return ClaimError(errno, absl::StrCat("flock ", path), what);
     }
     // Holding the lock on a file no longer at `path` (deleted or replaced
     // after open) would let the next claimer lock the new file too.
@@ -183,15 +201,17 @@ absl::StatusOr<UniqueFd> PortClaimer::ClaimLockFile(uint16_t port) const {
     if (writable) {
       // Diagnostics only (`gtest-port who`): a failure leaves it blank.
       WriteContent(system_, fd.get(), LockFileContent(""));
-      absl::MutexLock lock(&lock_files_mu);
-      LockFiles()[port] = WritableLockFile{fd.get(), opened.st_dev,
-                                           opened.st_ino};
+      if (port.has_value()) {
+        absl::MutexLock lock(&lock_files_mu);
+        LockFiles()[*port] = WritableLockFile{fd.get(), opened.st_dev,
+                                              opened.st_ino};
+      }
     }
     return fd;
   }
   return absl::UnavailableError(absl::StrCat(
       path, " was replaced each time it was locked (", kLockFileAttempts,
-      " times); skipping port ", port));
+      " times); skipping ", what));
 }
 
 }  // namespace gtest_port_internal

@@ -40,6 +40,7 @@
 #define GTEST_PORT_INTERNAL_PLATFORM_CLAIM_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -68,12 +69,22 @@ class PortClaimer final : public Claimer {
 
   absl::StatusOr<UniqueFd> Claim(uint16_t port) const override;
   std::string Describe() const override;
+  // "\0gtest_port/v1/addr/127.1.0.7" or "<lock_dir>/addr-127.1.0.7.lock",
+  // by the same code path and with the same checks as a port's claim.
+  absl::StatusOr<UniqueFd> ClaimAddress(uint32_t address) const override;
 
   ClaimMechanism mechanism() const { return mechanism_; }
 
  private:
-  absl::StatusOr<UniqueFd> ClaimAbstractSocket(uint16_t port) const;
-  absl::StatusOr<UniqueFd> ClaimLockFile(uint16_t port) const;
+  // `name` is the abstract name without its NUL, `path` the lock file;
+  // `what` ("port 20123", "address 127.1.0.7") goes into messages. `port`
+  // is set for a port's lock file, which gets the test name later
+  // (WriteTestNameToLockFile()).
+  absl::StatusOr<UniqueFd> ClaimAbstractSocket(const std::string& name,
+                                               absl::string_view what) const;
+  absl::StatusOr<UniqueFd> ClaimLockFile(const std::string& path,
+                                         absl::string_view what,
+                                         std::optional<uint16_t> port) const;
 
   System& system_;
   const ClaimMechanism mechanism_;

@@ -77,6 +77,17 @@ class Claimer {
 
   // For the start-up line, e.g. "abstract sockets @gtest_port/v1/<port>".
   virtual std::string Describe() const = 0;
+
+  // Claims the loopback address `address` (IPv4, host byte order) in the
+  // address name space (shared_names.h), with the same results as Claim().
+  // The default is Unimplemented: platforms without address claims (Windows
+  // for now) refuse gtest_port::ReserveAddress() with that status.
+  virtual absl::StatusOr<PortClaim> ClaimAddress(uint32_t address) const {
+    (void)address;
+    return absl::UnimplementedError(
+        "loopback address reservations are not supported on this platform "
+        "yet (POSIX only)");
+  }
 };
 
 class Prober {
@@ -118,6 +129,25 @@ class Prober {
 
   // E.g. "TCP+UDP on [::] (dual-stack)".
   virtual std::string Describe() const = 0;
+
+  // Whether the loopback address `address` (IPv4, host byte order) is free
+  // for a server on each of `ports`: TCP and UDP can both be bound on
+  // address:port. With no ports, only that the address itself can be bound
+  // (TCP on address:0): which ports other programs use on it is not known.
+  // False when a socket holds one of the ports; FailedPrecondition, saying
+  // what to run, when the host does not route the address to loopback
+  // (bind's EADDRNOTAVAIL: macOS without an lo0 alias; connect's
+  // ENETUNREACH: a network namespace whose loopback is down); another error
+  // when the probe failed (EMFILE). The
+  // default is Unimplemented, as for Claimer::ClaimAddress().
+  virtual absl::StatusOr<bool> IsAddressFree(
+      uint32_t address, const std::vector<uint16_t>& ports) const {
+    (void)address;
+    (void)ports;
+    return absl::UnimplementedError(
+        "loopback address reservations are not supported on this platform "
+        "yet (POSIX only)");
+  }
 };
 
 // The ports the OS gives to outgoing connections on its own.

@@ -5,6 +5,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
@@ -46,6 +48,105 @@ absl::StatusOr<bool> PortProber::HasListener(uint16_t port) const {
   absl::StatusOr<bool> free = CanBind(SOCK_STREAM, port, /*reuse_address=*/true);
   if (!free.ok()) return free.status();
   return !*free;
+}
+
+absl::Status PortProber::CheckRouted(uint32_t address, uint16_t port) const {
+  const std::string dotted =
+      absl::StrCat(address >> 24, ".", (address >> 16) & 0xff, ".",
+                   (address >> 8) & 0xff, ".", address & 0xff);
+  UniqueFd fd(system_.Socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  if (!fd.valid()) {
+    return SyscallError(errno,
+                        absl::StrCat("socket(AF_INET, UDP) probing ", dotted));
+  }
+  sockaddr_in addr;
+  std::memset(&addr, 0, sizeof(addr));
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(address);
+  // A UDP connect sends nothing: it only looks the route up.
+  if (system_.Connect(fd.get(), reinterpret_cast<const sockaddr*>(&addr),
+                      sizeof(addr)) == 0) {
+    return absl::OkStatus();
+  }
+  const int error = errno;
+  if (error == ENETUNREACH || error == EHOSTUNREACH ||
+      error == EADDRNOTAVAIL) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "connect(UDP ", dotted, ":", port, "): ", std::strerror(error),
+        ": this host has no route to ", dotted,
+        ", so a server bound there could not be reached. On Linux the "
+        "loopback interface is down, as in a new network namespace: bring it "
+        "up (`ip link set lo up`). On macOS add each address of "
+        "GTEST_PORT_ADDRESS_RANGE as an alias (`sudo ifconfig lo0 alias ",
+        dotted, " up`)"));
+  }
+  return SyscallError(error, absl::StrCat("connect(UDP ", dotted, ":", port,
+                                          ") while probing"));
+}
+
+absl::StatusOr<bool> PortProber::IsAddressFree(
+    uint32_t address, const std::vector<uint16_t>& ports) const {
+  // Once a route was found, the loopback network is up for good.
+  if (!address_routed_.load(std::memory_order_relaxed)) {
+    absl::Status routed =
+        CheckRouted(address, ports.empty() ? uint16_t{9} : ports.front());
+    if (!routed.ok()) return routed;
+    address_routed_.store(true, std::memory_order_relaxed);
+  }
+  if (ports.empty()) return CanBindAddress(SOCK_STREAM, address, 0);
+  for (uint16_t port : ports) {
+    for (int type : {SOCK_STREAM, SOCK_DGRAM}) {
+      absl::StatusOr<bool> free = CanBindAddress(type, address, port);
+      if (!free.ok() || !*free) return free;
+    }
+  }
+  return true;
+}
+
+absl::StatusOr<bool> PortProber::CanBindAddress(int type, uint32_t address,
+                                                uint16_t port) const {
+  const char* what = type == SOCK_STREAM ? "TCP" : "UDP";
+  const std::string where = absl::StrCat(
+      address >> 24, ".", (address >> 16) & 0xff, ".", (address >> 8) & 0xff,
+      ".", address & 0xff, ":", port);
+  UniqueFd fd(system_.Socket(AF_INET, type | SOCK_CLOEXEC, 0));
+  if (!fd.valid()) {
+    return SyscallError(errno, absl::StrCat("socket(AF_INET, ", what,
+                                            ") probing ", where));
+  }
+  sockaddr_in addr;
+  std::memset(&addr, 0, sizeof(addr));
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(address);
+  if (system_.Bind(fd.get(), reinterpret_cast<const sockaddr*>(&addr),
+                   sizeof(addr)) == 0) {
+    return true;
+  }
+  const int error = errno;
+  if (error == EADDRINUSE) return false;
+  const std::string dotted = where.substr(0, where.rfind(':'));
+  if (error == EADDRNOTAVAIL) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "bind(", what, " ", where, "): ", std::strerror(error),
+        ": this host does not route ", dotted,
+        " to the loopback interface. macOS routes only 127.0.0.1: add each "
+        "address of GTEST_PORT_ADDRESS_RANGE as an alias first, e.g. `sudo "
+        "ifconfig lo0 alias ",
+        dotted,
+        " up`, and set GTEST_PORT_ADDRESS_RANGE to the addresses added. On "
+        "Linux, bring the loopback interface up (`ip link set lo up`; in a "
+        "new network namespace it starts down)"));
+  }
+  if (error == EACCES) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "bind(", what, " ", where, "): ", std::strerror(error),
+        ": ports below 1024 need privileges (root, or CAP_NET_BIND_SERVICE); "
+        "pass ReserveAddress() the ports 1024-65535 the servers will use"));
+  }
+  return SyscallError(error,
+                      absl::StrCat("bind(", what, " ", where, ") while probing"));
 }
 
 absl::StatusOr<bool> PortProber::CanBind(int type, uint16_t port,

@@ -22,8 +22,10 @@
 #ifndef GTEST_PORT_INTERNAL_PLATFORM_PROBE_H_
 #define GTEST_PORT_INTERNAL_PLATFORM_PROBE_H_
 
+#include <atomic>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "gtest_port/internal/platform/platform.h"
@@ -46,16 +48,32 @@ class PortProber final : public Prober {
   // BSDs refuse only when a socket listens on the port.
   absl::StatusOr<bool> HasListener(uint16_t port) const override;
 
+  // Binds TCP and UDP on address:port for each of `ports` (IPv4 only: the
+  // loopback network 127.0.0.0/8 is IPv4), or TCP on address:0 when `ports`
+  // is empty, which shows only that the address can be bound. See
+  // Prober::IsAddressFree(); EACCES (a port below 1024) is PermissionDenied.
+  // Until one succeeds, each call first checks that the host has a route to
+  // the address (a UDP connect, which sends nothing): Linux lets a process
+  // bind 127.x.y.z in a network namespace whose loopback is down, where no
+  // client could then connect (ENETUNREACH), and says so only on connect.
+  absl::StatusOr<bool> IsAddressFree(
+      uint32_t address, const std::vector<uint16_t>& ports) const override;
+
   // E.g. "TCP+UDP on [::] (dual-stack)".
   std::string Describe() const override;
 
  private:
+  absl::StatusOr<bool> CanBindAddress(int type, uint32_t address,
+                                      uint16_t port) const;
+  absl::Status CheckRouted(uint32_t address, uint16_t port) const;
   absl::StatusOr<bool> CanBind(int type, uint16_t port,
                                bool reuse_address = false) const;
 
   System& system_;
   bool ipv6_ = true;
   bool clear_v6only_ = false;
+  // Set once an address was found routed (CheckRouted()).
+  mutable std::atomic<bool> address_routed_{false};
 };
 
 }  // namespace gtest_port_internal

@@ -44,6 +44,26 @@ inline std::string LockFilePath(absl::string_view lock_dir, uint16_t port) {
   return absl::StrCat(lock_dir, "/", port, kLockFileSuffix);
 }
 
+// Address claims (GTEST_PORT_ADDRESS_RANGE; gtest_port::ReserveAddress()),
+// a name space of their own beside the ports': an abstract Unix socket
+// "\0gtest_port/v1/addr/127.1.0.7" (Linux), a lock file
+// "<lock dir>/addr-127.1.0.7.lock" (elsewhere, or with GTEST_PORT_LOCK_DIR),
+// with the same content as a port's lock file. `dotted` is the address as
+// "127.x.y.z", decimal, no leading zeros.
+inline constexpr absl::string_view kAddressClaimNamePrefix =
+    "gtest_port/v1/addr/";
+inline constexpr absl::string_view kAddressLockFilePrefix = "addr-";
+
+inline std::string AddressClaimName(absl::string_view dotted) {
+  return absl::StrCat(kAddressClaimNamePrefix, dotted);
+}
+
+inline std::string AddressLockFilePath(absl::string_view lock_dir,
+                                       absl::string_view dotted) {
+  return absl::StrCat(lock_dir, "/", kAddressLockFilePrefix, dotted,
+                      kLockFileSuffix);
+}
+
 // The variable naming the lock directory, read by test processes and by
 // `gtest-port who/list` alike.
 inline constexpr char kLockDirEnvVar[] = "GTEST_PORT_LOCK_DIR";

@@ -1,0 +1,137 @@
+#include "gtest_port/internal/address_range.h"
+
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+
+namespace gtest_port_internal {
+namespace {
+
+constexpr size_t kQuotedBytes = 64;
+std::string Quote(absl::string_view text) {
+  if (text.size() <= kQuotedBytes) return absl::CHexEscape(text);
+  return absl::StrCat(absl::CHexEscape(text.substr(0, kQuotedBytes)), "...(",
+                      text.size(), " bytes)");
+}
+
+absl::Status PoolError(absl::string_view text, absl::string_view what) {
+  return absl::InvalidArgumentError(absl::StrFormat(
+      "\"%s\" %s; expected %s", Quote(text), what, kAddressRangeSyntax));
+}
+
+// The reason `range` may not be handed out, or "" when it may.
+std::string PoolProblem(AddressRange range) {
+  if ((range.first >> 24) != 127 || (range.last >> 24) != 127) {
+    return "is not inside 127.0.0.0/8 (the loopback network)";
+  }
+  if (range.first > range.last) return "is reversed (FIRST > LAST)";
+  if (range.contains(kLocalhost)) {
+    return "includes 127.0.0.1, which every other program uses";
+  }
+  if (range.contains(kLoopbackNetwork)) {
+    return "includes 127.0.0.0, the network's own address";
+  }
+  if (range.contains(kLoopbackBroadcast)) {
+    return "includes 127.255.255.255, the broadcast address";
+  }
+  return "";
+}
+
+}  // namespace
+
+std::string FormatAddress(uint32_t address) {
+  return absl::StrCat(address >> 24, ".", (address >> 16) & 0xff, ".",
+                      (address >> 8) & 0xff, ".", address & 0xff);
+}
+
+std::string FormatAddressRange(AddressRange range) {
+  return absl::StrCat(FormatAddress(range.first), "-",
+                      FormatAddress(range.last));
+}
+
+absl::StatusOr<uint32_t> ParseAddress(absl::string_view text) {
+  const std::vector<absl::string_view> parts = absl::StrSplit(text, '.');
+  if (parts.size() != 4) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "\"%s\" is not an IPv4 address (four numbers 0-255 joined by '.')",
+        Quote(text)));
+  }
+  uint32_t address = 0;
+  for (absl::string_view part : parts) {
+    bool digits = !part.empty() && part.size() <= 3 &&
+                  !(part.size() > 1 && part[0] == '0');
+    for (char c : part) {
+      digits = digits && absl::ascii_isdigit(static_cast<unsigned char>(c));
+    }
+    int value = 0;
+    if (!digits || !absl::SimpleAtoi(part, &value) || value > 255) {
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "\"%s\" is not an IPv4 address: \"%s\" is not a number 0-255 "
+          "(decimal, no leading zeros)",
+          Quote(text), Quote(part)));
+    }
+    address = (address << 8) | static_cast<uint32_t>(value);
+  }
+  return address;
+}
+
+absl::Status ValidateAddressRange(AddressRange range) {
+  const std::string problem = PoolProblem(range);
+  if (problem.empty()) return absl::OkStatus();
+  return PoolError(FormatAddressRange(range), problem);
+}
+
+absl::StatusOr<AddressRange> ParseAddressRange(absl::string_view text) {
+  const absl::string_view trimmed = absl::StripAsciiWhitespace(text);
+  if (trimmed.empty()) return PoolError(text, "is empty");
+  const std::vector<absl::string_view> parts = absl::StrSplit(trimmed, '-');
+  if (parts.size() > 2) {
+    return PoolError(text, "is not two addresses joined by one '-'");
+  }
+  AddressRange range;
+  absl::StatusOr<uint32_t> first = ParseAddress(parts[0]);
+  if (!first.ok()) {
+    return PoolError(text, absl::StrCat("has FIRST ", first.status().message()));
+  }
+  range.first = range.last = *first;
+  if (parts.size() == 2) {
+    absl::StatusOr<uint32_t> last = ParseAddress(parts[1]);
+    if (!last.ok()) {
+      return PoolError(text, absl::StrCat("has LAST ", last.status().message()));
+    }
+    range.last = *last;
+  }
+  const std::string problem = PoolProblem(range);
+  if (!problem.empty()) return PoolError(text, problem);
+  return range;
+}
+
+absl::StatusOr<AddressRange> ShardAddressSlice(AddressRange range,
+                                               ShardSpec shard) {
+  if (shard.total < 1 || shard.index < 0 || shard.index >= shard.total) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "shard index %d of %d shards is out of range; expected 0 <= index < "
+        "total (GTEST_SHARD_INDEX, GTEST_TOTAL_SHARDS)",
+        shard.index, shard.total));
+  }
+  const int64_t span = range.size() / shard.total;
+  if (span < 1) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "address range %s has %d addresses, too few for %d shards (span = "
+        "%d / %d = 0 addresses per shard); widen GTEST_PORT_ADDRESS_RANGE to "
+        "at least %d addresses or run fewer shards",
+        FormatAddressRange(range), range.size(), shard.total, range.size(),
+        shard.total, shard.total));
+  }
+  const int64_t first = range.first + shard.index * span;
+  return AddressRange{static_cast<uint32_t>(first),
+                      static_cast<uint32_t>(first + span - 1)};
+}
+
+}  // namespace gtest_port_internal
