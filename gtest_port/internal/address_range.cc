@@ -13,7 +13,9 @@
 namespace gtest_port_internal {
 namespace {
 
-constexpr size_t kQuotedBytes = 64;
+// 32: a message can quote the value, one address of it and one number of
+// that (each escaped, up to 4 characters a byte) and stay under 1 KiB.
+constexpr size_t kQuotedBytes = 32;
 std::string Quote(absl::string_view text) {
   if (text.size() <= kQuotedBytes) return absl::CHexEscape(text);
   return absl::StrCat(absl::CHexEscape(text.substr(0, kQuotedBytes)), "...(",
