@@ -16,7 +16,7 @@
 namespace gtest_port {
 
 absl::StatusOr<AddressReservation> ReserveAddresses(
-    int count, std::vector<uint16_t> ports) {
+    int count, const std::vector<uint16_t>& ports) {
   absl::StatusOr<std::shared_ptr<gtest_port_internal::PortAllocator>>
       allocator = gtest_port_internal::DefaultAllocator();
   if (!allocator.ok()) return allocator.status();
@@ -40,8 +40,9 @@ absl::StatusOr<AddressReservation> ReserveAddresses(
   return reservation;
 }
 
-absl::StatusOr<AddressReservation> ReserveAddress(std::vector<uint16_t> ports) {
-  return ReserveAddresses(1, std::move(ports));
+absl::StatusOr<AddressReservation> ReserveAddress(
+    const std::vector<uint16_t>& ports) {
+  return ReserveAddresses(1, ports);
 }
 
 }  // namespace gtest_port

@@ -137,13 +137,13 @@ inline void PrintTo(const absl::StatusOr<AddressReservation>& r,
 // saying what to run; PermissionDenied for a port below 1024 without the
 // privilege to bind it; Unimplemented on Windows.
 GTEST_PORT_EXPORT absl::StatusOr<AddressReservation> ReserveAddress(
-    std::vector<uint16_t> ports = {});
+    const std::vector<uint16_t>& ports = {});
 
 // Reserves `count` distinct addresses at once, all held, or none: one per
 // node of a cluster. InvalidArgument when `count` < 1 or exceeds this
 // shard's slice.
 GTEST_PORT_EXPORT absl::StatusOr<AddressReservation> ReserveAddresses(
-    int count, std::vector<uint16_t> ports = {});
+    int count, const std::vector<uint16_t>& ports = {});
 
 }  // namespace gtest_port
 

@@ -35,6 +35,7 @@ absl::StatusOr<gtest_port::ListeningSocket> ReserveWildcardSocket(
     taken.push_back(*std::move(reservation));
   }
   std::vector<uint16_t> ports;
+  ports.reserve(taken.size());
   for (const gtest_port::PortReservation& r : taken) ports.push_back(r.port());
   return absl::UnavailableError(absl::StrCat(
       "bind(", datagram ? "UDP" : "TCP", "): Address already in use on each of ",

@@ -22,17 +22,18 @@ uint16_t PortFixture::ReserveBlock(int count, const char* file, int line) {
   return Keep(gtest_port::ReserveBlock(count), file, line);
 }
 
-std::string PortFixture::ReserveAddress(std::vector<uint16_t> ports,
+std::string PortFixture::ReserveAddress(const std::vector<uint16_t>& ports,
                                         const char* file, int line) {
   std::vector<std::string> one =
-      ReserveAddresses(1, std::move(ports), file, line);
+      ReserveAddresses(1, ports, file, line);
   return one.empty() ? std::string() : one[0];
 }
 
 std::vector<std::string> PortFixture::ReserveAddresses(
-    int count, std::vector<uint16_t> ports, const char* file, int line) {
+    int count, const std::vector<uint16_t>& ports, const char* file,
+    int line) {
   absl::StatusOr<AddressReservation> reservation =
-      gtest_port::ReserveAddresses(count, std::move(ports));
+      gtest_port::ReserveAddresses(count, ports);
   if (!reservation.ok()) {
     GTEST_MESSAGE_AT_(
         file, line,

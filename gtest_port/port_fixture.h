@@ -113,7 +113,7 @@ class GTEST_PORT_EXPORT PortFixture : public ::testing::Test {
   // listen on a fixed port (gtest_port/address_reservation.h says what is
   // probed). On failure, records a fatal failure at the caller's line and
   // returns "".
-  std::string ReserveAddress(std::vector<uint16_t> ports = {},
+  std::string ReserveAddress(const std::vector<uint16_t>& ports = {},
                              const char* file = __builtin_FILE(),
                              int line = __builtin_LINE())
       ABSL_LOCKS_EXCLUDED(mu_);
@@ -122,7 +122,7 @@ class GTEST_PORT_EXPORT PortFixture : public ::testing::Test {
   // one per node of a cluster that listens on the same fixed ports; empty
   // (and a fatal failure) when they cannot all be had.
   std::vector<std::string> ReserveAddresses(
-      int count, std::vector<uint16_t> ports = {},
+      int count, const std::vector<uint16_t>& ports = {},
       const char* file = __builtin_FILE(), int line = __builtin_LINE())
       ABSL_LOCKS_EXCLUDED(mu_);
 

@@ -457,6 +457,7 @@ absl::StatusOr<std::vector<AddressUser>> HeldAddresses() {
   std::sort(sorted.begin(), sorted.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });
   std::vector<AddressUser> out;
+  out.reserve(sorted.size());
   for (auto& [address, user] : sorted) out.push_back(std::move(user));
   return out;
 }
