@@ -165,32 +165,14 @@ absl::StatusOr<bool> PortProber::CanBind(int type, uint16_t port,
       return SyscallError(errno, "setsockopt(SO_REUSEADDR, 1)");
     }
   }
-  int rc;
-  if (ipv6_) {
-    if (clear_v6only_) {
-      const int off = 0;
-      if (system_.SetSockOpt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &off,
-                             sizeof(off)) != 0) {
-        return SyscallError(errno, "setsockopt(IPV6_V6ONLY, 0)");
-      }
+  if (ipv6_ && clear_v6only_) {
+    const int off = 0;
+    if (system_.SetSockOpt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &off,
+                           sizeof(off)) != 0) {
+      return SyscallError(errno, "setsockopt(IPV6_V6ONLY, 0)");
     }
-    sockaddr_in6 addr;
-    std::memset(&addr, 0, sizeof(addr));
-    addr.sin6_family = AF_INET6;
-    addr.sin6_port = htons(port);
-    addr.sin6_addr = in6addr_any;
-    rc = system_.Bind(fd.get(), reinterpret_cast<const sockaddr*>(&addr),
-                      sizeof(addr));
-  } else {
-    sockaddr_in addr;
-    std::memset(&addr, 0, sizeof(addr));
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port);
-    addr.sin_addr.s_addr = htonl(INADDR_ANY);
-    rc = system_.Bind(fd.get(), reinterpret_cast<const sockaddr*>(&addr),
-                      sizeof(addr));
   }
-  if (rc == 0) return true;
+  if (BindWildcard(system_, fd.get(), ipv6_, port) == 0) return true;
   if (errno == EADDRINUSE || errno == EACCES) return false;
   return SyscallError(
       errno, absl::StrCat("bind(", what, " port ", port, ") while probing"));

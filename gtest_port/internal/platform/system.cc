@@ -1,11 +1,14 @@
 #include "gtest_port/internal/platform/system.h"
 
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/file.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -109,6 +112,25 @@ absl::StatusOr<std::string> ReadWholeFile(const std::string& path,
 System& System::Real() {
   static System* const real = new RealSystem();
   return *real;
+}
+
+int BindWildcard(System& system, int fd, bool ipv6, uint16_t port) {
+  if (ipv6) {
+    sockaddr_in6 addr;
+    std::memset(&addr, 0, sizeof(addr));
+    addr.sin6_family = AF_INET6;
+    addr.sin6_port = htons(port);
+    addr.sin6_addr = in6addr_any;
+    return system.Bind(fd, reinterpret_cast<const sockaddr*>(&addr),
+                       sizeof(addr));
+  }
+  sockaddr_in addr;
+  std::memset(&addr, 0, sizeof(addr));
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_ANY);
+  return system.Bind(fd, reinterpret_cast<const sockaddr*>(&addr),
+                     sizeof(addr));
 }
 
 }  // namespace gtest_port_internal

@@ -153,6 +153,11 @@ absl::Status SyscallError(int error, absl::string_view operation);
 absl::StatusOr<std::string> ReadWholeFile(const std::string& path,
                                           size_t max_bytes = SIZE_MAX);
 
+// Binds `fd` through `system` to `port` on the wildcard address: [::] when
+// `ipv6` (the socket is AF_INET6), 0.0.0.0 otherwise. What bind(2) returns,
+// errno set on failure. For the probe and for ListeningSocket.
+int BindWildcard(System& system, int fd, bool ipv6, uint16_t port);
+
 }  // namespace gtest_port_internal
 
 #endif  // GTEST_PORT_INTERNAL_PLATFORM_SYSTEM_H_

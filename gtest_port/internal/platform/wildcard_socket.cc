@@ -4,7 +4,6 @@
 #include <sys/socket.h>
 
 #include <cerrno>
-#include <cstring>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -54,7 +53,6 @@ absl::StatusOr<UniqueFd> OpenWildcardSocket(System& system,
     }
   }
 
-  int rc;
   if (ipv6) {
     // Dual-stack whatever net.ipv6.bindv6only says: IPv4 clients too.
     const int off = 0;
@@ -64,23 +62,8 @@ absl::StatusOr<UniqueFd> OpenWildcardSocket(System& system,
                                               "the ", what, " socket for port ",
                                               port));
     }
-    sockaddr_in6 addr;
-    std::memset(&addr, 0, sizeof(addr));
-    addr.sin6_family = AF_INET6;
-    addr.sin6_port = htons(port);
-    addr.sin6_addr = in6addr_any;
-    rc = system.Bind(fd.get(), reinterpret_cast<const sockaddr*>(&addr),
-                     sizeof(addr));
-  } else {
-    sockaddr_in addr;
-    std::memset(&addr, 0, sizeof(addr));
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port);
-    addr.sin_addr.s_addr = htonl(INADDR_ANY);
-    rc = system.Bind(fd.get(), reinterpret_cast<const sockaddr*>(&addr),
-                     sizeof(addr));
   }
-  if (rc != 0) {
+  if (BindWildcard(system, fd.get(), ipv6, port) != 0) {
     if (errno == EADDRINUSE) return UniqueFd();
     return SyscallError(errno, absl::StrCat("bind(", what, ", ",
                                             ipv6 ? "[::]:" : "0.0.0.0:", port,
