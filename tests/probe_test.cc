@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 
 #include <cerrno>
+#include <cstring>
 
 #include "absl/status/status.h"
 #include "gmock/gmock.h"
@@ -111,11 +112,36 @@ TEST(ProbeTest, HostWithoutIpv6ProbesIpv4) {
 
 TEST(ProbeTest, ClearsV6OnlyWhereTheHostSetsIt) {
   ::testing::NiceMock<MockSystem> system;
-  ON_CALL(system, ReadFile(absl::string_view("/proc/sys/net/ipv6/bindv6only")))
-      .WillByDefault(::testing::Return(std::string("1\n")));
+  // net.ipv6.bindv6only=1: a new IPv6 socket starts IPv6-only.
+  ON_CALL(system, GetSockOpt(_, IPPROTO_IPV6, IPV6_V6ONLY, _, _))
+      .WillByDefault([](int, int, int, void* value, socklen_t* len) {
+        const int on = 1;
+        std::memcpy(value, &on, sizeof(on));
+        *len = sizeof(on);
+        return 0;
+      });
   if (!HostHasIpv6()) GTEST_SKIP() << "this host has no IPv6";
   EXPECT_CALL(system, SetSockOpt(_, IPPROTO_IPV6, IPV6_V6ONLY, _, _))
       .Times(2);  // TCP and UDP.
+  PortProber prober(system);
+  const uint16_t port = KernelPickedPort();
+  absl::StatusOr<bool> free = prober.IsFree(port);
+  ASSERT_TRUE(free.ok()) << free.status();
+  EXPECT_TRUE(*free);
+}
+
+TEST(ProbeTest, LeavesV6OnlyAloneWhereTheHostClearsIt) {
+  ::testing::NiceMock<MockSystem> system;
+  // net.ipv6.bindv6only=0 (Linux's default): sockets start dual-stack.
+  ON_CALL(system, GetSockOpt(_, IPPROTO_IPV6, IPV6_V6ONLY, _, _))
+      .WillByDefault([](int, int, int, void* value, socklen_t* len) {
+        const int off = 0;
+        std::memcpy(value, &off, sizeof(off));
+        *len = sizeof(off);
+        return 0;
+      });
+  if (!HostHasIpv6()) GTEST_SKIP() << "this host has no IPv6";
+  EXPECT_CALL(system, SetSockOpt(_, IPPROTO_IPV6, IPV6_V6ONLY, _, _)).Times(0);
   PortProber prober(system);
   const uint16_t port = KernelPickedPort();
   absl::StatusOr<bool> free = prober.IsFree(port);

@@ -3,7 +3,6 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 
 namespace gtest_port_internal {
 
@@ -90,12 +89,12 @@ absl::Status PortAllocator::portserver_status() const {
 }
 
 std::string PortAllocator::Describe() const {
-  std::string line = absl::StrFormat(
-      "shard %d of %d owns ports %s of %s (%d candidates); claims by %s; "
-      "probes %s",
-      config_.shard.index, config_.shard.total,
-      FormatPortRange(config_.slice()), FormatPortRange(config_.range),
-      config_.candidates.size(), claimer_->Describe(), prober_->Describe());
+  std::string line = absl::StrCat(
+      "shard ", config_.shard.index, " of ", config_.shard.total,
+      " owns ports ", FormatPortRange(config_.slice()), " of ",
+      FormatPortRange(config_.range), " (", config_.candidates.size(),
+      " candidates); claims by ", claimer_->Describe(), "; probes ",
+      prober_->Describe());
 #ifndef _WIN32
   if (portserver_ != nullptr) {
     const absl::Status error = portserver_->status();

@@ -70,6 +70,8 @@ class PortAllocator final
       int count, const std::vector<uint16_t>& ports);
 
   const Config& config() const { return config_; }
+  // The host's prober (thread-safe), for checks beyond reservations.
+  const Prober& prober() const { return *prober_; }
   Stats::Values stats() const { return stats_.Snapshot(); }
 
   // Why the port server is not used (any more): OK while it is used or when

@@ -5,6 +5,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "gtest_port/internal/engine/allocator.h"
+#include "gtest_port/internal/glue/default_allocator.h"
 #include "gtest_port/internal/platform/platform.h"
 
 namespace gtest_port_internal {
@@ -22,9 +24,17 @@ std::vector<std::string> LingeringListeners(
     absl::string_view test, const std::vector<uint16_t>& ports) {
   std::vector<std::string> found;
   if (ports.empty()) return found;
-  // One prober for the process, made at the first check: it inspects the
-  // host once (a socket and a /proc read) and is thread-safe.
-  static const Prober* const prober = RealPlatform().MakeProber().release();
+  // The default allocator's prober, which has inspected the host already;
+  // without one (a bad configuration), one of its own, made once.
+  absl::StatusOr<std::shared_ptr<PortAllocator>> allocator =
+      DefaultAllocator();
+  const Prober* prober = nullptr;
+  if (allocator.ok()) {
+    prober = &(*allocator)->prober();
+  } else {
+    static const Prober* const own = RealPlatform().MakeProber().release();
+    prober = own;
+  }
   for (const uint16_t port : ports) {
     absl::StatusOr<Prober::Listener> listener = prober->FindListener(port);
     // A failed probe says nothing.

@@ -9,7 +9,6 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "gtest_port/internal/platform/unique_fd.h"
 
@@ -18,19 +17,16 @@ namespace gtest_port_internal {
 PortProber::PortProber(System& system) : system_(system) {
   UniqueFd fd(system_.Socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0));
   ipv6_ = fd.valid() || (errno != EAFNOSUPPORT && errno != EPROTONOSUPPORT);
-#if defined(__linux__) && !defined(GTEST_PORT_BACKEND_POSIX)
-  constexpr bool kProcV6only = true;
-#else
-  constexpr bool kProcV6only = false;
-#endif
-  if (ipv6_ && kProcV6only) {
-    absl::StatusOr<std::string> v6only =
-        system_.ReadFile("/proc/sys/net/ipv6/bindv6only");
-    clear_v6only_ = v6only.ok() && absl::StripAsciiWhitespace(*v6only) != "0";
-  } else if (ipv6_) {
-    // No /proc to ask: clearing IPV6_V6ONLY (POSIX) is always right.
-    clear_v6only_ = true;
-  }
+  if (!ipv6_) return;
+  // A new socket starts with the host's default (net.ipv6.bindv6only on
+  // Linux): one getsockopt, where reading /proc took four calls. If it
+  // cannot be read, clearing IPV6_V6ONLY on each probe is always right.
+  int v6only = 1;
+  socklen_t len = sizeof(v6only);
+  clear_v6only_ = !fd.valid() ||
+                  system_.GetSockOpt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY,
+                                     &v6only, &len) != 0 ||
+                  v6only != 0;
 }
 
 std::string PortProber::Describe() const {
