@@ -7,6 +7,12 @@
 //
 //   BM_PortServer/python/threads:N       Debian's /usr/bin/portserver
 //   BM_PortServer/gtest-port/threads:N   gtest-port serve
+//   BM_PortServer/floor/threads:N        the floor: this binary as a server
+//                                        that accepts, reads the request and
+//                                        answers the next port of the pool at
+//                                        once -- no claim, no probe, no
+//                                        owner; no port server can be faster
+//                                        on this host with this client
 //
 // N client threads (1 and 4) issue requests back to back. Each benchmark run
 // starts a fresh server with a fresh pool of kPool ports (63000-64999: clear
@@ -62,8 +68,11 @@ constexpr int kPoolFirst = 63000;
 constexpr char kPythonServer[] = "/usr/bin/portserver";
 
 std::string g_gtest_port;  // --gtest_port=PATH
+std::string g_self;        // This binary, which serves the floor.
 
-enum class Kind { kPython, kGtestPort };
+enum class Kind { kPython, kGtestPort, kFloor };
+
+constexpr char kFloorFlag[] = "--floor_server=";
 
 socklen_t Sockaddr(const std::string& address, sockaddr_un& addr) {
   std::memset(&addr, 0, sizeof(addr));
@@ -103,6 +112,36 @@ int Request(const std::string& address, const std::string& request) {
   return port;
 }
 
+// The floor server (--floor_server=ADDRESS): one request per connection,
+// answered with the next port of the pool as soon as its newline arrives.
+// Runs until killed.
+int ServeFloor(const std::string& address) {
+  const int listener = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un addr;
+  const socklen_t len = Sockaddr(address, addr);
+  if (listener < 0 ||
+      ::bind(listener, reinterpret_cast<sockaddr*>(&addr), len) != 0 ||
+      ::listen(listener, SOMAXCONN) != 0) {
+    std::perror("floor server");
+    return 1;
+  }
+  for (int next = 0;; next = (next + 1) % kPool) {
+    const int fd = ::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
+    if (fd < 0) continue;
+    char buf[64];
+    size_t got = 0;
+    while (got < sizeof(buf)) {
+      const ssize_t n = ::recv(fd, buf + got, sizeof(buf) - got, 0);
+      if (n <= 0) break;
+      got += static_cast<size_t>(n);
+      if (std::memchr(buf, '\n', got) != nullptr) break;
+    }
+    const std::string reply = absl::StrCat(kPoolFirst + next, "\n");
+    (void)::send(fd, reply.data(), reply.size(), MSG_NOSIGNAL);
+    ::close(fd);
+  }
+}
+
 struct Server {
   pid_t pid = -1;
   std::string address;
@@ -119,6 +158,8 @@ Server Start(Kind kind) {
   if (kind == Kind::kPython) {
     argv = {kPythonServer, "--portserver_address=" + server.address,
             "--portserver_static_pool=" + range};
+  } else if (kind == Kind::kFloor) {
+    argv = {g_self, kFloorFlag + server.address};
   } else {
     // One benchmark process asks for the whole pool: lift the per-client
     // bound (1024 by default), which the Python server does not have.
@@ -179,6 +220,8 @@ void BM_PortServer(benchmark::State& state, Kind kind) {
   if (state.thread_index() == 0) {
     if (kind == Kind::kGtestPort && ::access(g_gtest_port.c_str(), X_OK) != 0) {
       state.SkipWithError("gtest-port not found: pass --gtest_port=PATH");
+    } else if (kind == Kind::kFloor && g_self.empty()) {
+      state.SkipWithError("cannot find this binary in /proc/self/exe");
     } else if (kind == Kind::kPython && ::access(kPythonServer, X_OK) != 0) {
       state.SkipWithError("/usr/bin/portserver missing (python3-portpicker)");
     }
@@ -233,7 +276,8 @@ void BM_PortServer(benchmark::State& state, Kind kind) {
 void Register() {
   for (const auto& [name, kind] :
        {std::pair<const char*, Kind>{"python", Kind::kPython},
-        std::pair<const char*, Kind>{"gtest-port", Kind::kGtestPort}}) {
+        std::pair<const char*, Kind>{"gtest-port", Kind::kGtestPort},
+        std::pair<const char*, Kind>{"floor", Kind::kFloor}}) {
     for (int threads : {1, 4}) {
       benchmark::RegisterBenchmark(
           absl::StrCat("BM_PortServer/", name).c_str(),
@@ -253,8 +297,11 @@ int main(int argc, char** argv) {
   char self[PATH_MAX];
   const ssize_t n = ::readlink("/proc/self/exe", self, sizeof(self) - 1);
   if (n > 0) {
-    std::string dir(self, static_cast<size_t>(n));
-    g_gtest_port = dir.substr(0, dir.rfind('/')) + "/../tools/gtest-port";
+    g_self.assign(self, static_cast<size_t>(n));
+    g_gtest_port = g_self.substr(0, g_self.rfind('/')) + "/../tools/gtest-port";
+  }
+  if (argc == 2 && absl::StartsWith(argv[1], kFloorFlag)) {
+    return ServeFloor(argv[1] + std::strlen(kFloorFlag));
   }
   std::vector<char*> rest;
   for (int i = 0; i < argc; ++i) {

@@ -107,15 +107,9 @@ def timed(mode, commands, env, overhead_file, timeout):
            (usage_after.ru_stime - usage_before.ru_stime))
     overhead_ns = {}
     if os.path.exists(overhead_file):
-        with open(overhead_file) as f:
-            for line in f:
-                words = line.split()
-                if len(words) % 2 or not all(v.isdigit() for v in words[1::2]):
-                    log(f"{mode}: ignoring a malformed line in {overhead_file}: "
-                        f"{line[:200]!r}")
-                    continue
-                for key, value in zip(words[::2], words[1::2]):
-                    overhead_ns[key] = overhead_ns.get(key, 0) + int(value)
+        for line in read_overhead_lines(overhead_file):
+            for key, value in line.items():
+                overhead_ns[key] = overhead_ns.get(key, 0) + value
         os.unlink(overhead_file)
     return outputs, [p.returncode for p in procs], wall, cpu, busy, overhead_ns
 
@@ -184,6 +178,67 @@ def run_bazel(args, overhead_file):
     return Run("bazel", wall, cpu, busy, failed, 43, {}, ns)
 
 
+# One test process with one reservation, for the anatomy of its cost.
+ANATOMY_TEST = "EchoTest.TcpRoundtrip"
+ANATOMY_RUNS = 40
+# Variant: (extra environment, --gtest_repeat). "warm" is the second
+# repetition inside one process, environment included: the same calls once
+# the process has made them, i.e. their system calls and their own work.
+ANATOMY_VARIANTS = {
+    "cold": ({}, 1),
+    "deadlock_off": ({"SUITE_ABSL_DEADLOCK_DETECTION": "off"}, 1),
+    "bind_now": ({"LD_BIND_NOW": "1"}, 1),
+    "warm": ({}, 2),
+}
+
+
+def read_overhead_lines(path):
+    """The lines of an overhead file (suite_ports.h), in order, as dicts;
+    a malformed line is logged and skipped."""
+    lines = []
+    with open(path) as f:
+        for line in f:
+            words = line.split()
+            if len(words) % 2 or not all(v.isdigit() for v in words[1::2]):
+                log(f"ignoring a malformed line in {path}: {line[:200]!r}")
+                continue
+            lines.append({k: int(v) for k, v in zip(words[::2], words[1::2])})
+    return lines
+
+
+def first_call_anatomy(args, count):
+    """Median CPU µs inside gtest_port of one test process, per variant.
+
+    The variants run interleaved, `count` processes each, so that a noisy
+    moment falls on all of them."""
+    binary = os.path.join(args.build_dir, "benchmarks", "suite", "suite_test")
+    samples = {name: [] for name in ANATOMY_VARIANTS}
+    with tempfile.TemporaryDirectory(prefix="suite_anatomy_") as tmp:
+        path = os.path.join(tmp, "overhead.txt")
+        for _ in range(count):
+            for name, (extra, repeat) in ANATOMY_VARIANTS.items():
+                if os.path.exists(path):
+                    os.unlink(path)
+                env = dict(os.environ, SUITE_PORT_MODE="gtest_port",
+                           SUITE_OVERHEAD_FILE=path, **extra)
+                subprocess.run([binary, f"--gtest_filter={ANATOMY_TEST}",
+                                f"--gtest_repeat={repeat}",
+                                "--gtest_recreate_environments_when_repeating"],
+                               env=env,
+                               stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL,
+                               stdin=subprocess.DEVNULL, check=True,
+                               timeout=60)
+                # One line per repetition, each the process's running total.
+                lines = read_overhead_lines(path)
+                if len(lines) != repeat:
+                    sys.exit(f"run_suite: {binary} wrote {len(lines)} overhead "
+                             f"lines for --gtest_repeat={repeat}")
+                cpu_ns = lines[-1]["cpu_ns"] - (lines[-2]["cpu_ns"] if repeat > 1 else 0)
+                samples[name].append(cpu_ns / 1e3)
+    return {name: median(values) for name, values in samples.items()}
+
+
 def median(values):
     return statistics.median(values) if values else float("nan")
 
@@ -245,6 +300,8 @@ def main():
             log(f"rep {rep + 1}/{args.repetitions} {name}: wall {result.wall:.2f} s, "
                 f"cpu {result.cpu:.2f} s, failed {result.failed}/{result.total}")
     load_after = load_average()
+    log(f"first-call anatomy: {ANATOMY_TEST}, {ANATOMY_RUNS} processes per variant")
+    anatomy = first_call_anatomy(args, ANATOMY_RUNS)
 
     cores = os.cpu_count() or 1
     serial = runs["serial fixed"]
@@ -314,6 +371,7 @@ def main():
                           1e3 / max(1, sum(r.overhead_ns.get("reservations", 0)
                                            for r in serial_runs)))
     test_cpu_ms = median([r.cpu for r in serial_runs]) / serial_runs[0].total * 1e3
+    anatomy_share = {k: v / (test_cpu_ms * 1e3) for k, v in anatomy.items()}
 
     header = ("| mode | runs | wall s (median) | CPU s (ours) | host busy CPU s | "
               "failed tests (all runs) | runs with a failure | speedup | wall / ideal "
@@ -339,7 +397,8 @@ def main():
          f"fails_counter_parallel={fails_counter}",
          f"cores_left_j8={summary['cores_left_j8']:.2f}",
          f"ideal_ratio_left_j8={summary['ideal_ratio_left_j8']:.2f}",
-         f"overhead_share={overhead_share:.4f}"])
+         f"overhead_share={overhead_share:.4f}",
+         f"overhead_share_warm={anatomy_share['warm']:.4f}"])
     print(f"inside gtest_port: CPU {overhead('cpu_ns') / 1e9:.4f} s, wall "
           f"{overhead('gtest_port_ns') / 1e9:.4f} s, over {measured_cpu:.1f} s of "
           f"CPU ({reservations} reservations): share {overhead_share:.4f} (CPU), "
@@ -349,6 +408,11 @@ def main():
           f"{per_process['reserve_cpu_ns']:.0f} + release "
           f"{per_process['release_cpu_ns']:.0f}; {per_reservation_us:.0f} us per "
           f"reservation; a test uses {test_cpu_ms:.0f} ms of CPU")
+    print(f"first-call anatomy ({ANATOMY_TEST}, median of {ANATOMY_RUNS}): "
+          + ", ".join(f"{k} {v:.0f} us" for k, v in anatomy.items()))
+    others = cores - summary["cores_left_j8"]
+    host_note = (HOST_QUIET if others < 0.25 else HOST_SHARED).format(
+        cores=cores, cpu_floor=cpu_floor, others=others)
 
     if args.chart_data:
         with open(args.chart_data, "w") as out:
@@ -370,9 +434,26 @@ def main():
                 overhead_cpu=measured_cpu, reservations=reservations,
                 share_wall=overhead_share_wall,
                 pp=per_process, per_reservation_us=per_reservation_us,
-                test_cpu_ms=test_cpu_ms, allowed_us=test_cpu_ms))
+                test_cpu_ms=test_cpu_ms, allowed_us=test_cpu_ms,
+                host_note=host_note, anatomy_test=ANATOMY_TEST,
+                anatomy_runs=ANATOMY_RUNS, a=anatomy, share=anatomy_share))
     print(last)
 
+
+HOST_QUIET = """- The host was quiet: other work used {others:.2f} of its {cores} cores
+  during the j8 runs (*cores left by others*). No parallel run of this
+  suite can beat its CPU-bound floor ({cpu_floor:.2f} s)."""
+
+HOST_SHARED = """- The host was shared: other work used {others:.2f} of its {cores} cores
+  during the j8 runs (see *host busy CPU*). Linux's autogroup scheduling
+  (`/proc/sys/kernel/sched_autogroup_enabled`) shares the CPU between
+  sessions first, whatever their nice values, so the suite gets about a
+  session's share however many processes it starts. That share is
+  measured, not assumed: *cores left by others*. The figures to compare
+  across hosts are therefore the failure counts and *wall / ideal on
+  those* (the last line's `ideal_ratio_left_j8`). Even with the cores to
+  itself, no parallel run of this suite can beat its CPU-bound floor
+  ({cpu_floor:.2f} s)."""
 
 MARKDOWN = """<!-- suite.sh: begin (generated by benchmarks/suite.sh; do not edit by hand) -->
 ## The suite: a real server-test suite, serial and in parallel
@@ -387,7 +468,7 @@ that builds an index before it listens, and a UDP client/server pair.
 `SUITE_PORT_MODE` switches the same binaries between hard-coded ports
 (`fixed`), a per-shard base port and counter (`counter`, `11234 + shard * 100
 + n`) and gtest_port. Generated by `benchmarks/suite.sh` on {date}, {cores}
-cores shared with other work (load average {load_before} before, {load_after}
+cores (load average {load_before} before, {load_after}
 after), {reps} repetitions of every mode, interleaved.
 
 ```
@@ -402,16 +483,7 @@ after), {reps} repetitions of every mode, interleaved.
   over the mode's; for 4 shards x 2 copies, which run the suite twice, twice
   that (and twice the work in its ideal). *wall / ideal*: the mode's wall time over the best it
   could do, max(serial wall / N, the longest test, the CPU-bound floor).
-- The host is shared: other users' builds ran throughout (see *host busy
-  CPU*). Their `nice 10` does not leave the cores to the suite: Linux's
-  autogroup scheduling (`/proc/sys/kernel/sched_autogroup_enabled` = 1
-  here) shares the CPU between sessions first, whatever their nice values,
-  so the suite gets about a session's share however many processes it
-  starts. That share is measured, not assumed: *cores left by others*.
-  The figures to compare across hosts are therefore the failure counts and
-  *wall / ideal on those* (the last line's `ideal_ratio_left_j8`). Even
-  with the cores to itself, no parallel run of this suite can beat its
-  CPU-bound floor ({cpu_floor:.2f} s).
+{host_note}
 - *Longest test*: {longest_name}, {longest:.2f} s (median of its serial runs).
 - *CPU-bound floor*: the suite's CPU time -- user + system time of every
   process a serial gtest_port run started (ctest, the test processes, the
@@ -429,24 +501,41 @@ after), {reps} repetitions of every mode, interleaved.
   time of the same runs (every serial and parallel gtest_port run but
   Bazel's): {overhead_cpu_s:.3f} s of {overhead_cpu:.1f} s. Timed by wall
   clock instead, {overhead_wall_s:.3f} s, a share of {share_wall:.4f}
-  (the difference is waiting for a core on the shared host).
+  (the difference is waiting for a core: the parallel runs start more
+  processes than there are cores, and on a shared host others compete).
 - Where it goes, per test process of the serial run: {pp[cpu_ns]:.0f} µs =
   `PortEnvironment` set-up and tear-down {pp[environment_cpu_ns]:.0f} µs +
   reserving {pp[reserve_cpu_ns]:.0f} µs + releasing {pp[release_cpu_ns]:.0f}
   µs, against {test_cpu_ms:.0f} ms of CPU per test. One reservation here
   costs {per_reservation_us:.0f} µs of CPU, against about 18 µs in
   `reserve_benchmark`'s warm loop above: in a suite every call is a first
-  call -- one process per test under ctest, cold caches, the library's
-  code and its published table touched for the first time, symbols bound
-  lazily. Traced (`strace -r`) in one test process: set-up reads
-  `/proc/sys/net/ipv4/ip_local_port_range` and
-  `/proc/sys/net/ipv6/bindv6only`, opens an IPv6 socket to check the
-  family, and maps Abseil's first arenas; the first reservation creates the
-  512 KiB table of published reservations (`memfd_create`, `ftruncate`,
-  `mmap`) -- a dozen system calls in all. The rest is the process's first
-  run through that code (`LD_BIND_NOW=1` takes about 200 µs off; the page
-  faults stay). An `overhead_share` of 0.001 would allow
-  {allowed_us:.0f} µs per test process here.
+  call, one process per test under ctest. `run_suite.py` takes that first
+  call apart: one test process with one reservation ({anatomy_test}),
+  {anatomy_runs} times in each of four variants, interleaved (median CPU
+  time inside gtest_port, and its share of a test's {test_cpu_ms:.0f} ms):
+
+  | variant | µs | share |
+  |---|---:|---:|
+  | as in the suite | {a[cold]:.0f} | {share[cold]:.4f} |
+  | Abseil's deadlock detector off (`SUITE_ABSL_DEADLOCK_DETECTION=off`) | {a[deadlock_off]:.0f} | {share[deadlock_off]:.4f} |
+  | symbols bound before `main` (`LD_BIND_NOW=1`) | {a[bind_now]:.0f} | {share[bind_now]:.4f} |
+  | warm: the same test again in the same process (`--gtest_repeat=2`) | {a[warm]:.0f} | {share[warm]:.4f} |
+
+  The first two rows differ by Abseil's deadlock detector: a debug build of
+  Abseil (Debian's `libabsl-dev`, Bazel's default `fastbuild`) checks every
+  `absl::Mutex` lock against a graph of locks it builds at the first lock
+  in the process, in whichever library locks first; a release build of
+  Abseil (`NDEBUG`) has none of it. The third row is the lazy binding of the
+  symbols the first calls use, moved before `main`. What no variant removes
+  is the warm cost, the last row: a verified reservation's system calls --
+  set-up reads the port range from /proc and checks IPv6; a reservation
+  claims and probes TCP and UDP, and publishes its test's name in the
+  process's table (`memfd_create`, once per process); the release closes
+  the claim and checks that no server was left listening -- about two dozen
+  calls, plus the work between them. An `overhead_share` of 0.001 would
+  allow {allowed_us:.0f} µs per test process here, less than that warm
+  cost: the target is below what the system calls of a verified
+  reservation cost on this host, for tests that use this little CPU.
 - *Failed tests*: summed over all runs of the mode; a fixed-port or counter
   failure is a real clash: a server that cannot bind its port, or a test
   answered by another test's server (each Redis test checks that its server
