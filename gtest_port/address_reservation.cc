@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "gtest/gtest.h"
+#include "gtest_port/internal/address_range.h"
 #include "gtest_port/internal/engine/reporter.h"
 #include "gtest_port/internal/glue/default_allocator.h"
 #include "gtest_port/internal/glue/test_registry.h"
@@ -38,6 +39,10 @@ absl::StatusOr<AddressReservation> ReserveAddresses(
                      absl::StrJoin(reservation.addresses(), ", ")));
   }
   return reservation;
+}
+
+std::string AddressReservation::Dotted(uint32_t address) {
+  return gtest_port_internal::FormatAddress(address);
 }
 
 absl::StatusOr<AddressReservation> ReserveAddress(

@@ -107,11 +107,7 @@ class [[nodiscard]] AddressReservation final {
   }
 
  private:
-  static std::string Dotted(uint32_t a) {
-    return std::to_string(a >> 24) + "." + std::to_string((a >> 16) & 0xff) +
-           "." + std::to_string((a >> 8) & 0xff) + "." +
-           std::to_string(a & 0xff);
-  }
+  GTEST_PORT_EXPORT static std::string Dotted(uint32_t address);
 
   gtest_port_internal::HeldAddresses held_;
 };

@@ -116,24 +116,13 @@ absl::StatusOr<AddressRange> ParseAddressRange(absl::string_view text) {
 
 absl::StatusOr<AddressRange> ShardAddressSlice(AddressRange range,
                                                ShardSpec shard) {
-  if (shard.total < 1 || shard.index < 0 || shard.index >= shard.total) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "shard index %d of %d shards is out of range; expected 0 <= index < "
-        "total (GTEST_SHARD_INDEX, GTEST_TOTAL_SHARDS)",
-        shard.index, shard.total));
-  }
-  const int64_t span = range.size() / shard.total;
-  if (span < 1) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "address range %s has %d addresses, too few for %d shards (span = "
-        "%d / %d = 0 addresses per shard); widen GTEST_PORT_ADDRESS_RANGE to "
-        "at least %d addresses or run fewer shards",
-        FormatAddressRange(range), range.size(), shard.total, range.size(),
-        shard.total, shard.total));
-  }
-  const int64_t first = range.first + shard.index * span;
-  return AddressRange{static_cast<uint32_t>(first),
-                      static_cast<uint32_t>(first + span - 1)};
+  absl::StatusOr<ShardPart> part = SplitForShard(
+      range.size(), shard,
+      absl::StrCat("address range ", FormatAddressRange(range)), "addresses",
+      "GTEST_PORT_ADDRESS_RANGE");
+  if (!part.ok()) return part.status();
+  return AddressRange{static_cast<uint32_t>(range.first + part->first),
+                      static_cast<uint32_t>(range.first + part->last)};
 }
 
 }  // namespace gtest_port_internal

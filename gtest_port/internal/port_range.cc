@@ -86,25 +86,35 @@ std::string FormatPortRange(PortRange range) {
   return absl::StrCat(range.first, "-", range.last);
 }
 
-absl::StatusOr<PortRange> ShardSlice(PortRange range, ShardSpec shard) {
+absl::StatusOr<ShardPart> SplitForShard(int64_t size, ShardSpec shard,
+                                        absl::string_view range,
+                                        absl::string_view items,
+                                        absl::string_view variable) {
   if (shard.total < 1 || shard.index < 0 || shard.index >= shard.total) {
     return absl::InvalidArgumentError(absl::StrFormat(
         "shard index %d of %d shards is out of range; expected 0 <= index < "
         "total (GTEST_SHARD_INDEX, GTEST_TOTAL_SHARDS)",
         shard.index, shard.total));
   }
-  const int span = range.size() / shard.total;
+  const int64_t span = size / shard.total;
   if (span < 1) {
     return absl::InvalidArgumentError(absl::StrFormat(
-        "port range %s has %d ports, too few for %d shards (span = %d / %d = "
-        "0 ports per shard); widen GTEST_PORT_RANGE to at least %d ports or "
-        "run fewer shards",
-        FormatPortRange(range), range.size(), shard.total, range.size(),
-        shard.total, shard.total));
+        "%s has %d %s, too few for %d shards (span = %d / %d = 0 %s per "
+        "shard); widen %s to at least %d %s or run fewer shards",
+        range, size, items, shard.total, size, shard.total, items, variable,
+        shard.total, items));
   }
-  const int first = range.first + shard.index * span;
-  return PortRange{static_cast<uint16_t>(first),
-                   static_cast<uint16_t>(first + span - 1)};
+  const int64_t first = shard.index * span;
+  return ShardPart{first, first + span - 1};
+}
+
+absl::StatusOr<PortRange> ShardSlice(PortRange range, ShardSpec shard) {
+  absl::StatusOr<ShardPart> part = SplitForShard(
+      range.size(), shard, absl::StrCat("port range ", FormatPortRange(range)),
+      "ports", "GTEST_PORT_RANGE");
+  if (!part.ok()) return part.status();
+  return PortRange{static_cast<uint16_t>(range.first + part->first),
+                   static_cast<uint16_t>(range.first + part->last)};
 }
 
 bool IsUnsafePort(int port) {

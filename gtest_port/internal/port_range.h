@@ -79,6 +79,18 @@ struct ShardSpec {
 // span == 0 (the range is smaller than the shard count).
 absl::StatusOr<PortRange> ShardSlice(PortRange range, ShardSpec shard);
 
+// The same split of any `size` items (ports, addresses): the offsets
+// [first, last] of shard i's part. The errors name `range` (e.g. "port range
+// 20000-20002"), the `items` ("ports") and the `variable` that widens it.
+struct ShardPart {
+  int64_t first = 0;
+  int64_t last = 0;
+};
+absl::StatusOr<ShardPart> SplitForShard(int64_t size, ShardSpec shard,
+                                        absl::string_view range,
+                                        absl::string_view items,
+                                        absl::string_view variable);
+
 // The ports of one slice that may be handed out: the slice minus one excluded
 // interval (the kernel's ephemeral range) and minus single `unsafe` ports
 // (kUnsafePorts, unless allowed), as runs of consecutive ports. Index i in

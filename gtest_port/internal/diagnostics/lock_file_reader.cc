@@ -13,6 +13,7 @@
 #include <optional>
 #include <utility>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -104,6 +105,28 @@ absl::StatusOr<LockFileHolder> ReadHolderAt(const std::string& path) {
   return holder;
 }
 
+// The holder of every lock file in `lock_dir` that `read` returns one for
+// (an error: not a lock file's name, not held, gone meanwhile, garbled
+// beyond use), sorted by `before`.
+absl::StatusOr<std::vector<LockFileHolder>> ReadHoldersIn(
+    const std::string& lock_dir,
+    absl::FunctionRef<absl::StatusOr<LockFileHolder>(const char* name)> read,
+    absl::FunctionRef<bool(const LockFileHolder&, const LockFileHolder&)>
+        before) {
+  std::unique_ptr<DIR, int (*)(DIR*)> dir(::opendir(lock_dir.c_str()),
+                                          &::closedir);
+  if (dir == nullptr) {
+    return absl::ErrnoToStatus(errno, absl::StrCat("opendir ", lock_dir));
+  }
+  std::vector<LockFileHolder> held;
+  while (const dirent* entry = ::readdir(dir.get())) {
+    absl::StatusOr<LockFileHolder> holder = read(entry->d_name);
+    if (holder.ok()) held.push_back(*std::move(holder));
+  }
+  std::sort(held.begin(), held.end(), before);
+  return held;
+}
+
 }  // namespace
 
 absl::StatusOr<LockFileContent> ParseLockFileContent(
@@ -153,46 +176,30 @@ absl::StatusOr<LockFileHolder> ReadAddressLockFileHolder(
 
 absl::StatusOr<std::vector<LockFileHolder>> ReadAddressLockFileHolders(
     const std::string& lock_dir) {
-  std::unique_ptr<DIR, int (*)(DIR*)> dir(::opendir(lock_dir.c_str()),
-                                          &::closedir);
-  if (dir == nullptr) {
-    return absl::ErrnoToStatus(errno, absl::StrCat("opendir ", lock_dir));
-  }
-  std::vector<LockFileHolder> held;
-  while (const dirent* entry = ::readdir(dir.get())) {
-    const std::optional<uint32_t> address = AddressOfName(entry->d_name);
-    if (!address.has_value()) continue;
-    absl::StatusOr<LockFileHolder> holder =
-        ReadAddressLockFileHolder(lock_dir, *address);
-    if (holder.ok()) held.push_back(*std::move(holder));
-  }
-  std::sort(held.begin(), held.end(),
-            [](const LockFileHolder& a, const LockFileHolder& b) {
-              return a.address < b.address;
-            });
-  return held;
+  return ReadHoldersIn(
+      lock_dir,
+      [&lock_dir](const char* name) -> absl::StatusOr<LockFileHolder> {
+        const std::optional<uint32_t> address = AddressOfName(name);
+        if (!address.has_value()) return absl::NotFoundError(name);
+        return ReadAddressLockFileHolder(lock_dir, *address);
+      },
+      [](const LockFileHolder& a, const LockFileHolder& b) {
+        return a.address < b.address;
+      });
 }
 
 absl::StatusOr<std::vector<LockFileHolder>> ReadLockFileHolders(
     const std::string& lock_dir) {
-  std::unique_ptr<DIR, int (*)(DIR*)> dir(::opendir(lock_dir.c_str()),
-                                          &::closedir);
-  if (dir == nullptr) {
-    return absl::ErrnoToStatus(errno, absl::StrCat("opendir ", lock_dir));
-  }
-  std::vector<LockFileHolder> held;
-  while (const dirent* entry = ::readdir(dir.get())) {
-    const uint16_t port = PortOfName(entry->d_name);
-    if (port == 0) continue;
-    absl::StatusOr<LockFileHolder> holder = ReadLockFileHolder(lock_dir, port);
-    // Not held, gone meanwhile, or not a lock file: not a reservation.
-    if (holder.ok()) held.push_back(*std::move(holder));
-  }
-  std::sort(held.begin(), held.end(),
-            [](const LockFileHolder& a, const LockFileHolder& b) {
-              return a.port < b.port;
-            });
-  return held;
+  return ReadHoldersIn(
+      lock_dir,
+      [&lock_dir](const char* name) -> absl::StatusOr<LockFileHolder> {
+        const uint16_t port = PortOfName(name);
+        if (port == 0) return absl::NotFoundError(name);
+        return ReadLockFileHolder(lock_dir, port);
+      },
+      [](const LockFileHolder& a, const LockFileHolder& b) {
+        return a.port < b.port;
+      });
 }
 
 }  // namespace gtest_port_internal

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <utility>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
@@ -129,64 +130,15 @@ std::string ShellQuote(absl::string_view arg) {
                       "'");
 }
 
-}  // namespace
-
-absl::StatusOr<std::vector<AddressClaimSocket>> ParseAddressClaimSockets(
-    absl::string_view proc_net_unix) {
-  // The same file and checks as ParseClaimSockets(), another prefix.
-  const std::string prefix = absl::StrCat("@", kAddressClaimNamePrefix);
-  std::vector<AddressClaimSocket> claims;
-  int line_number = 0;
-  bool header_seen = false;
-  for (absl::string_view line : absl::StrSplit(proc_net_unix, '\n')) {
-    ++line_number;
-    if (line.empty()) continue;
-    if (!header_seen) {
-      header_seen = true;
-      if (!absl::StartsWith(line, "Num")) {
-        return BadLine("/proc/net/unix", line_number, line,
-                       "the header \"Num RefCount Protocol Flags Type St "
-                       "Inode Path\"");
-      }
-      continue;
-    }
-    const std::vector<absl::string_view> fields =
-        absl::StrSplit(line, ' ', absl::SkipEmpty());
-    uint64_t inode = 0;
-    if (fields.size() < 7 || !absl::EndsWith(fields[0], ":") ||
-        !ParseDecimal(fields[6], &inode)) {
-      return BadLine("/proc/net/unix", line_number, line,
-                     "\"Num: RefCount Protocol Flags Type St Inode [Path]\" "
-                     "with a decimal inode");
-    }
-    if (fields.size() != 8 || !absl::StartsWith(fields[7], prefix) ||
-        fields[4] != kStreamType) {
-      continue;
-    }
-    absl::StatusOr<uint32_t> address =
-        ParseAddress(fields[7].substr(prefix.size()));
-    if (!address.ok() || (*address >> 24) != 127) continue;
-    claims.push_back(AddressClaimSocket{*address, inode});
-  }
-  if (!header_seen) {
-    return absl::InvalidArgumentError(
-        "/proc/net/unix is empty: expected at least its header line");
-  }
-  return claims;
-}
-
-absl::StatusOr<std::vector<AddressClaimSocket>> ReadAddressClaimSockets(
-    absl::string_view proc_root) {
-  absl::StatusOr<std::string> text =
-      ReadWholeFile(absl::StrCat(proc_root, "/net/unix"));
-  if (!text.ok()) return text.status();
-  return ParseAddressClaimSockets(*text);
-}
-
-absl::StatusOr<std::vector<ClaimSocket>> ParseClaimSockets(
-    absl::string_view proc_net_unix) {
+// Checks that `proc_net_unix` is /proc/net/unix's text and calls
+// `on_socket` with the rest of the name after `prefix`, and the inode, of
+// each stream socket whose name starts with `prefix`. InvalidArgument,
+// naming the line, when the text is not in that format.
+absl::Status ForEachStreamSocketNamed(
+    absl::string_view proc_net_unix, absl::string_view prefix,
+    absl::FunctionRef<void(absl::string_view rest, uint64_t inode)>
+        on_socket) {
   constexpr absl::string_view kFile = "/proc/net/unix";
-  std::vector<ClaimSocket> claims;
   int line_number = 0;
   bool header_seen = false;
   for (absl::string_view line : absl::StrSplit(proc_net_unix, '\n')) {
@@ -211,22 +163,56 @@ absl::StatusOr<std::vector<ClaimSocket>> ParseClaimSockets(
                      "\"Num: RefCount Protocol Flags Type St Inode [Path]\" "
                      "with a decimal inode");
     }
-    if (fields.size() < 8 || !absl::StartsWith(fields[7], ClaimPrefix()) ||
-        fields[4] != kStreamType) {
-      continue;
+    // A path with spaces has more fields: not one of our names.
+    if (fields.size() == 8 && absl::StartsWith(fields[7], prefix) &&
+        fields[4] == kStreamType) {
+      on_socket(fields[7].substr(prefix.size()), inode);
     }
-    const absl::string_view number = fields[7].substr(ClaimPrefix().size());
-    uint64_t port = 0;
-    if (fields.size() != 8 || !ParseDecimal(number, &port) || port == 0 ||
-        port > 65535) {
-      continue;  // Some other socket under our prefix; not a claim.
-    }
-    claims.push_back(ClaimSocket{static_cast<uint16_t>(port), inode});
   }
   if (!header_seen) {
     return absl::InvalidArgumentError(
         "/proc/net/unix is empty: expected at least its header line");
   }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<AddressClaimSocket>> ParseAddressClaimSockets(
+    absl::string_view proc_net_unix) {
+  const std::string prefix = absl::StrCat("@", kAddressClaimNamePrefix);
+  std::vector<AddressClaimSocket> claims;
+  const absl::Status parsed = ForEachStreamSocketNamed(
+      proc_net_unix, prefix, [&claims](absl::string_view rest, uint64_t inode) {
+        absl::StatusOr<uint32_t> address = ParseAddress(rest);
+        if (!address.ok() || (*address >> 24) != 127) return;
+        claims.push_back(AddressClaimSocket{*address, inode});
+      });
+  if (!parsed.ok()) return parsed;
+  return claims;
+}
+
+absl::StatusOr<std::vector<AddressClaimSocket>> ReadAddressClaimSockets(
+    absl::string_view proc_root) {
+  absl::StatusOr<std::string> text =
+      ReadWholeFile(absl::StrCat(proc_root, "/net/unix"));
+  if (!text.ok()) return text.status();
+  return ParseAddressClaimSockets(*text);
+}
+
+absl::StatusOr<std::vector<ClaimSocket>> ParseClaimSockets(
+    absl::string_view proc_net_unix) {
+  std::vector<ClaimSocket> claims;
+  const absl::Status parsed = ForEachStreamSocketNamed(
+      proc_net_unix, ClaimPrefix(),
+      [&claims](absl::string_view rest, uint64_t inode) {
+        uint64_t port = 0;
+        if (!ParseDecimal(rest, &port) || port == 0 || port > 65535) {
+          return;  // Some other socket under our prefix; not a claim.
+        }
+        claims.push_back(ClaimSocket{static_cast<uint16_t>(port), inode});
+      });
+  if (!parsed.ok()) return parsed;
   return claims;
 }
 

@@ -21,6 +21,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "gtest_port/internal/address_range.h"
 #include "gtest_port/internal/platform/shared_names.h"
 
 namespace gtest_port_internal {
@@ -104,10 +105,7 @@ absl::StatusOr<UniqueFd> PortClaimer::Claim(uint16_t port) const {
 }
 
 absl::StatusOr<UniqueFd> PortClaimer::ClaimAddress(uint32_t address) const {
-  const std::string dotted = absl::StrCat(address >> 24, ".",
-                                          (address >> 16) & 0xff, ".",
-                                          (address >> 8) & 0xff, ".",
-                                          address & 0xff);
+  const std::string dotted = FormatAddress(address);
   const std::string what = absl::StrCat("address ", dotted);
   return mechanism_ == ClaimMechanism::kAbstractSocket
              ? ClaimAbstractSocket(AddressClaimName(dotted), what)

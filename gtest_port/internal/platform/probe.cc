@@ -10,6 +10,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "gtest_port/internal/address_range.h"
 #include "gtest_port/internal/platform/unique_fd.h"
 
 namespace gtest_port_internal {
@@ -47,9 +48,7 @@ absl::StatusOr<bool> PortProber::HasListener(uint16_t port) const {
 }
 
 absl::Status PortProber::CheckRouted(uint32_t address, uint16_t port) const {
-  const std::string dotted =
-      absl::StrCat(address >> 24, ".", (address >> 16) & 0xff, ".",
-                   (address >> 8) & 0xff, ".", address & 0xff);
+  const std::string dotted = FormatAddress(address);
   UniqueFd fd(system_.Socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
   if (!fd.valid()) {
     return SyscallError(errno,
@@ -103,9 +102,7 @@ absl::StatusOr<bool> PortProber::IsAddressFree(
 absl::StatusOr<bool> PortProber::CanBindAddress(int type, uint32_t address,
                                                 uint16_t port) const {
   const char* what = type == SOCK_STREAM ? "TCP" : "UDP";
-  const std::string where = absl::StrCat(
-      address >> 24, ".", (address >> 16) & 0xff, ".", (address >> 8) & 0xff,
-      ".", address & 0xff, ":", port);
+  const std::string where = absl::StrCat(FormatAddress(address), ":", port);
   UniqueFd fd(system_.Socket(AF_INET, type | SOCK_CLOEXEC, 0));
   if (!fd.valid()) {
     return SyscallError(errno, absl::StrCat("socket(AF_INET, ", what,
