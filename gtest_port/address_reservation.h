@@ -43,8 +43,10 @@
 // Ownership: a reservation owns its claims alone; moving it hands them over
 // and leaves the source empty (address() == "", size() == 0). No copy.
 //
-// Platforms: Linux and the portable POSIX back-end (macOS). On Windows the
-// functions return Unimplemented for now.
+// Platforms: Linux, the portable POSIX back-end (macOS: each address of the
+// pool must be an lo0 alias) and Windows (claims are named objects
+// "Global\gtest_port/v1/addr/127.1.0.7"; Windows routes all of 127.0.0.0/8
+// to loopback).
 //
 // AddressReservation is thread-compatible; ReserveAddress() and
 // ReserveAddresses() are thread-safe.
@@ -131,7 +133,7 @@ inline void PrintTo(const absl::StatusOr<AddressReservation>& r,
 // message names the pool, the slice and how many were busy);
 // FailedPrecondition when the host does not route the pool to loopback,
 // saying what to run; PermissionDenied for a port below 1024 without the
-// privilege to bind it; Unimplemented on Windows.
+// privilege to bind it.
 GTEST_PORT_EXPORT absl::StatusOr<AddressReservation> ReserveAddress(
     const std::vector<uint16_t>& ports = {});
 

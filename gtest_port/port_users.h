@@ -110,7 +110,7 @@ GTEST_PORT_EXPORT absl::StatusOr<std::vector<PortUser>> ListPortReservations();
 // (GTEST_PORT_LOCK_DIR, the portable back-end) it is a locked
 // "addr-127.1.0.7.lock" in the lock directory, into which the holder wrote
 // its pid. The test that reserved an address is not recorded yet.
-// Windows: Unimplemented (no address reservations there yet).
+// Windows: Unimplemented (`who` does not look addresses up there yet).
 struct GTEST_PORT_EXPORT AddressUser {
   std::string address;     // Dotted, e.g. "127.1.0.7".
   bool reserved = false;   // Held by a gtest_port reservation now.

@@ -40,6 +40,38 @@ TEST(ClaimObjectNameTest, NamesThePortInItsNamespace) {
             L"Local\\gtest_port/v1/1024");
 }
 
+TEST(ClaimObjectNameTest, NamesTheAddressInItsOwnNameSpace) {
+  EXPECT_EQ(AddressClaimObjectName(ClaimScope::kGlobal, "127.1.0.7"),
+            L"Global\\gtest_port/v1/addr/127.1.0.7");
+  EXPECT_EQ(AddressClaimObjectName(ClaimScope::kLocal, "127.1.0.7"),
+            L"Local\\gtest_port/v1/addr/127.1.0.7");
+}
+
+TEST(ClaimAddressTest, OneClaimPerAddressUntilReleasedApartFromPorts) {
+  absl::StatusOr<UniqueHandle> first =
+      ClaimAddress(ClaimScope::kGlobal, "127.4.0.1");
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_TRUE(first->valid());
+  absl::StatusOr<UniqueHandle> second =
+      ClaimAddress(ClaimScope::kGlobal, "127.4.0.1");
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_FALSE(second->valid()) << "two live claims on 127.4.0.1";
+  absl::StatusOr<UniqueHandle> other =
+      ClaimAddress(ClaimScope::kGlobal, "127.4.0.2");
+  ASSERT_TRUE(other.ok()) << other.status();
+  EXPECT_TRUE(other->valid()) << "a claim on 127.4.0.1 blocked 127.4.0.2";
+  // Addresses and ports are separate name spaces: port 41007 stays free.
+  absl::StatusOr<UniqueHandle> port = Claim(41007);
+  ASSERT_TRUE(port.ok()) << port.status();
+  EXPECT_TRUE(port->valid());
+
+  first->reset();
+  absl::StatusOr<UniqueHandle> again =
+      ClaimAddress(ClaimScope::kGlobal, "127.4.0.1");
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_TRUE(again->valid()) << "a released address claim did not come back";
+}
+
 TEST(ChooseClaimNamespaceTest, ChoosesGlobalOrSaysWhyNot) {
   absl::StatusOr<ClaimNamespace> ns = ChooseClaimNamespace();
   ASSERT_TRUE(ns.ok()) << ns.status();

@@ -149,6 +149,61 @@ TEST(ProbePortTest, ExclusiveListenerMakesThePortBusy) {
   EXPECT_FALSE(probe->free);
 }
 
+// ProbeAddress() on 127.5.0.1, an address no other test uses.
+constexpr uint32_t kAddress = 0x7f050001;  // 127.5.0.1
+
+TEST(ProbeAddressTest, AFreeAddressAndPortIsFree) {
+  UniqueSocket socket = Hold(SocketKind::kTcp, "0.0.0.0");
+  const uint16_t port = PortOf(socket);
+  socket.reset();
+  absl::StatusOr<bool> free = ProbeAddress(kAddress, {port});
+  ASSERT_TRUE(free.ok()) << free.status();
+  EXPECT_TRUE(*free);
+  absl::StatusOr<bool> address_alone = ProbeAddress(kAddress, {});
+  ASSERT_TRUE(address_alone.ok()) << address_alone.status();
+  EXPECT_TRUE(*address_alone);
+  // The probe closed its sockets: a server binds the port there at once.
+  for (SocketKind kind : {SocketKind::kTcp, SocketKind::kUdp}) {
+    absl::StatusOr<UniqueSocket> server =
+        BindSocket(kind, "127.5.0.1", port, SocketReuse::kNone);
+    EXPECT_TRUE(server.ok()) << server.status();
+  }
+}
+
+TEST(ProbeAddressTest, ATcpOrUdpSocketOnTheAddressMakesItBusy) {
+  for (SocketKind kind : {SocketKind::kTcp, SocketKind::kUdp}) {
+    UniqueSocket socket = Hold(kind, "127.5.0.1");
+    absl::StatusOr<bool> free = ProbeAddress(kAddress, {PortOf(socket)});
+    ASSERT_TRUE(free.ok()) << free.status();
+    EXPECT_FALSE(*free) << (kind == SocketKind::kTcp ? "TCP" : "UDP");
+  }
+}
+
+TEST(ProbeAddressTest, AWildcardSocketOnThePortMakesItBusy) {
+  UniqueSocket socket = Hold(SocketKind::kTcp, "0.0.0.0");
+  absl::StatusOr<bool> free = ProbeAddress(kAddress, {PortOf(socket)});
+  ASSERT_TRUE(free.ok()) << free.status();
+  EXPECT_FALSE(*free);
+}
+
+TEST(ProbeAddressTest, TheSamePortOnAnotherAddressLeavesItFree) {
+  UniqueSocket socket = Hold(SocketKind::kTcp, "127.5.0.2");
+  absl::StatusOr<bool> free = ProbeAddress(kAddress, {PortOf(socket)});
+  ASSERT_TRUE(free.ok()) << free.status();
+  EXPECT_TRUE(*free);
+}
+
+TEST(ProbeAddressTest, EveryPortCounts) {
+  UniqueSocket first = Hold(SocketKind::kTcp, "0.0.0.0");
+  const uint16_t free_port = PortOf(first);
+  first.reset();
+  UniqueSocket busy = Hold(SocketKind::kUdp, "127.5.0.1");
+  absl::StatusOr<bool> free =
+      ProbeAddress(kAddress, {free_port, PortOf(busy)});
+  ASSERT_TRUE(free.ok()) << free.status();
+  EXPECT_FALSE(*free);
+}
+
 TEST(ProbePortTest, DescribesWhatItBinds) {
   EXPECT_THAT(DescribeProbe(), StartsWith("TCP+UDP on 0.0.0.0"));
   EXPECT_THAT(DescribeProbe(), HasSubstr("SO_EXCLUSIVEADDRUSE"));

@@ -80,13 +80,12 @@ class Claimer {
 
   // Claims the loopback address `address` (IPv4, host byte order) in the
   // address name space (shared_names.h), with the same results as Claim().
-  // The default is Unimplemented: platforms without address claims (Windows
-  // for now) refuse gtest_port::ReserveAddress() with that status.
+  // The default is Unimplemented: a platform without address claims refuses
+  // gtest_port::ReserveAddress() with that status.
   virtual absl::StatusOr<PortClaim> ClaimAddress(uint32_t address) const {
     (void)address;
     return absl::UnimplementedError(
-        "loopback address reservations are not supported on this platform "
-        "yet (POSIX only)");
+        "loopback address reservations are not supported on this platform");
   }
 };
 
@@ -145,8 +144,7 @@ class Prober {
     (void)address;
     (void)ports;
     return absl::UnimplementedError(
-        "loopback address reservations are not supported on this platform "
-        "yet (POSIX only)");
+        "loopback address reservations are not supported on this platform");
   }
 };
 

@@ -16,6 +16,7 @@
 #include "gtest_port/internal/platform/windows/port_range_query.h"
 #include "gtest_port/internal/platform/windows/probe.h"
 #include "gtest_port/internal/platform/windows/protocol.h"
+#include "gtest_port/internal/address_range.h"
 #include "gtest_port/internal/port_range.h"
 
 namespace gtest_port_internal {
@@ -33,6 +34,11 @@ class WindowsClaimer final : public Claimer {
   absl::StatusOr<PortClaim> Claim(uint16_t port) const override {
     if (!ns_.ok()) return ns_.status();
     return win::ClaimPort(ns_->scope, port);
+  }
+
+  absl::StatusOr<PortClaim> ClaimAddress(uint32_t address) const override {
+    if (!ns_.ok()) return ns_.status();
+    return win::ClaimAddress(ns_->scope, FormatAddress(address));
   }
 
   std::string Describe() const override {
@@ -73,6 +79,12 @@ class WindowsProber final : public Prober {
   }
 
   std::string Describe() const override { return win::DescribeProbe(); }
+
+  // Windows routes all of 127.0.0.0/8 to loopback: no alias to add.
+  absl::StatusOr<bool> IsAddressFree(
+      uint32_t address, const std::vector<uint16_t>& ports) const override {
+    return win::ProbeAddress(address, ports);
+  }
 
  private:
   // "pid 1234 (server.exe), TCP on IPv4 and IPv6"; the executable's name,

@@ -2,7 +2,9 @@
 //
 // The Windows machine-wide claim on a port: a named kernel object per port,
 // "Global\gtest_port/v1/<port>" (a mutex nobody locks; only its existence
-// matters). Whoever creates the object holds the claim; everyone else finds
+// matters). A loopback address (gtest_port::ReserveAddress()) is claimed the
+// same way, "Global\gtest_port/v1/addr/127.1.0.7": the names of
+// shared_names.h, as the POSIX back-ends use them. Whoever creates the object holds the claim; everyone else finds
 // it existing (ERROR_ALREADY_EXISTS, or ERROR_ACCESS_DENIED when another
 // user created it) and moves on. The object dies with its last handle, and
 // the system closes every handle of a process when it ends, however it ends
@@ -56,6 +58,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "gtest_port/internal/platform/windows/unique_handle.h"
 
 namespace gtest_port_internal::windows {
@@ -82,6 +85,14 @@ absl::StatusOr<ClaimNamespace> ChooseClaimNamespace();
 // could not be tried (e.g. ResourceExhausted when out of memory;
 // InvalidArgument for port 0).
 absl::StatusOr<UniqueHandle> ClaimPort(ClaimScope scope, uint16_t port);
+
+// The object name for the loopback address `dotted` ("127.1.0.7"), e.g.
+// L"Global\\gtest_port/v1/addr/127.1.0.7".
+std::wstring AddressClaimObjectName(ClaimScope scope, absl::string_view dotted);
+
+// As ClaimPort(), for the loopback address `dotted` ("127.1.0.7").
+absl::StatusOr<UniqueHandle> ClaimAddress(ClaimScope scope,
+                                          absl::string_view dotted);
 
 // For a start-up line, e.g. "named objects Global\gtest_port/v1/<port>".
 std::string DescribeClaimNamespace(const ClaimNamespace& ns);

@@ -27,6 +27,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 
@@ -48,6 +49,15 @@ bool HostHasIpv6();
 // error when the probe itself failed (Winsock missing, out of sockets).
 // Port 0 is InvalidArgument: it would bind an ephemeral port.
 absl::StatusOr<PortProbe> ProbePort(uint16_t port);
+
+// Whether the loopback address `address` (IPv4, host byte order) is free for
+// a server on each of `ports`: TCP and UDP can both be bound on
+// address:port, with SO_EXCLUSIVEADDRUSE (so a wildcard socket on the port
+// makes it busy too). With no ports, whether the address itself can be
+// bound (TCP on address:0). FailedPrecondition when the host does not have
+// the address (WSAEADDRNOTAVAIL); another error when the probe failed.
+absl::StatusOr<bool> ProbeAddress(uint32_t address,
+                                  const std::vector<uint16_t>& ports);
 
 // E.g. "TCP+UDP on 0.0.0.0 and [::], SO_EXCLUSIVEADDRUSE".
 std::string DescribeProbe();
