@@ -8,9 +8,9 @@
 // IPV6_V6ONLY off) covers IPv4 and IPv6 at once: Linux refuses the bind when
 // any IPv4 or IPv6 socket holds the port. Where it has no IPv6
 // (EAFNOSUPPORT), IPv4 sockets are used. The probe sets no socket option it
-// does not need: on Linux IPV6_V6ONLY is cleared only where
-// net.ipv6.bindv6only = 1; the portable back-end, with no /proc to ask,
-// always clears it.
+// does not need: IPV6_V6ONLY is cleared only where a new IPv6 socket starts
+// IPv6-only (a getsockopt at construction says so: Linux with
+// net.ipv6.bindv6only = 1, or a BSD with net.inet6.ip6.v6only = 1).
 //
 // Example:
 //
@@ -36,7 +36,7 @@ namespace gtest_port_internal {
 class PortProber final : public Prober {
  public:
   // Inspects the host once: whether IPv6 sockets can be created and whether
-  // net.ipv6.bindv6only is set.
+  // they start IPv6-only (one socket, one getsockopt).
   explicit PortProber(System& system);
 
   // True when TCP and UDP can both be bound on `port` on every address family
