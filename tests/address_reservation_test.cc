@@ -37,6 +37,7 @@
 #include "gtest_port/port_fixture.h"
 #include "gtest_port/port_reservation.h"
 #include "tests/testing/mock_system.h"
+#include "tests/testing/fixed_port.h"
 #include "tests/testing/private_address_pool.h"
 #include "tests/testing/subprocess.h"
 #include "tests/testing/temp_lock_dir.h"
@@ -49,6 +50,7 @@ using ::gtest_port_internal::HeldAddresses;
 using ::gtest_port_internal::UniqueFd;
 using ::gtest_port_testing::HelperPath;
 using ::gtest_port_testing::MockSystem;
+using ::gtest_port_testing::FixedPort;
 using ::gtest_port_testing::PrivateAddressPool;
 using ::gtest_port_testing::Subprocess;
 using ::testing::_;
@@ -81,17 +83,6 @@ absl::StatusOr<UniqueFd> BindOn(int type, const std::string& address,
   }
   return fd;
 }
-
-// A port nobody uses on any address (reserved through gtest_port and held),
-// to serve as the "fixed" port of a test.
-class FixedPort {
- public:
-  FixedPort() : r_(*Reserve()) {}
-  uint16_t port() const { return r_.port(); }
-
- private:
-  PortReservation r_;
-};
 
 TEST(AddressReservationTest, HandsOutAnAddressOfTheDefaultPoolThatServersCanBind) {
   FixedPort fixed;

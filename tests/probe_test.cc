@@ -110,43 +110,36 @@ TEST(ProbeTest, HostWithoutIpv6ProbesIpv4) {
   EXPECT_FALSE(*free);
 }
 
-TEST(ProbeTest, ClearsV6OnlyWhereTheHostSetsIt) {
+// Probes a free port on a host whose new IPv6 sockets start with
+// IPV6_V6ONLY = `host_default`, expecting `clears` setsockopt calls that
+// clear it (one per protocol).
+void ProbeWhereNewSocketsStartV6Only(int host_default, int clears) {
   ::testing::NiceMock<MockSystem> system;
-  // net.ipv6.bindv6only=1: a new IPv6 socket starts IPv6-only.
   ON_CALL(system, GetSockOpt(_, IPPROTO_IPV6, IPV6_V6ONLY, _, _))
-      .WillByDefault([](int, int, int, void* value, socklen_t* len) {
-        const int on = 1;
-        std::memcpy(value, &on, sizeof(on));
-        *len = sizeof(on);
+      .WillByDefault([host_default](int, int, int, void* value,
+                                    socklen_t* len) {
+        std::memcpy(value, &host_default, sizeof(host_default));
+        *len = sizeof(host_default);
         return 0;
       });
-  if (!HostHasIpv6()) GTEST_SKIP() << "this host has no IPv6";
   EXPECT_CALL(system, SetSockOpt(_, IPPROTO_IPV6, IPV6_V6ONLY, _, _))
-      .Times(2);  // TCP and UDP.
+      .Times(clears);
   PortProber prober(system);
-  const uint16_t port = KernelPickedPort();
-  absl::StatusOr<bool> free = prober.IsFree(port);
+  absl::StatusOr<bool> free = prober.IsFree(KernelPickedPort());
   ASSERT_TRUE(free.ok()) << free.status();
   EXPECT_TRUE(*free);
 }
 
-TEST(ProbeTest, LeavesV6OnlyAloneWhereTheHostClearsIt) {
-  ::testing::NiceMock<MockSystem> system;
-  // net.ipv6.bindv6only=0 (Linux's default): sockets start dual-stack.
-  ON_CALL(system, GetSockOpt(_, IPPROTO_IPV6, IPV6_V6ONLY, _, _))
-      .WillByDefault([](int, int, int, void* value, socklen_t* len) {
-        const int off = 0;
-        std::memcpy(value, &off, sizeof(off));
-        *len = sizeof(off);
-        return 0;
-      });
+TEST(ProbeTest, ClearsV6OnlyWhereTheHostSetsIt) {
   if (!HostHasIpv6()) GTEST_SKIP() << "this host has no IPv6";
-  EXPECT_CALL(system, SetSockOpt(_, IPPROTO_IPV6, IPV6_V6ONLY, _, _)).Times(0);
-  PortProber prober(system);
-  const uint16_t port = KernelPickedPort();
-  absl::StatusOr<bool> free = prober.IsFree(port);
-  ASSERT_TRUE(free.ok()) << free.status();
-  EXPECT_TRUE(*free);
+  // net.ipv6.bindv6only=1: a new IPv6 socket starts IPv6-only.
+  ProbeWhereNewSocketsStartV6Only(1, /*clears=*/2);  // TCP and UDP.
+}
+
+TEST(ProbeTest, LeavesV6OnlyAloneWhereTheHostClearsIt) {
+  if (!HostHasIpv6()) GTEST_SKIP() << "this host has no IPv6";
+  // net.ipv6.bindv6only=0 (Linux's default): sockets start dual-stack.
+  ProbeWhereNewSocketsStartV6Only(0, /*clears=*/0);
 }
 
 TEST(ProbeTest, ExcludedPortIsBusyNotAnError) {

@@ -4,10 +4,8 @@
 // own, 127.2.<slot>.1-127.2.<slot>.<size>, outside the default pool
 // 127.1.0.1-127.1.255.254, for tests that need a pool they control (one
 // address, an exhausted pool). Tests run concurrently, so each pool is
-// locked for the life of the PrivateAddressPool by an abstract socket
-// "gtest_port_test/address_pool/<slot>" (Linux; the portable back-end's
-// tests run on Linux too) or a named mutex "Local\gtest_port_test/
-// address_pool/<slot>" (Windows), as PrivateRange locks port ranges.
+// locked for the life of the PrivateAddressPool (TakeTestSlot(
+// "address_pool", slot), test_slot.h), as PrivateRange locks port ranges.
 //
 // Example:
 //
@@ -20,15 +18,7 @@
 #ifndef GTEST_PORT_TESTS_TESTING_PRIVATE_ADDRESS_POOL_H_
 #define GTEST_PORT_TESTS_TESTING_PRIVATE_ADDRESS_POOL_H_
 
-#ifdef _WIN32
-#include "gtest_port/internal/platform/windows/unique_handle.h"
-#else
-#include <sys/socket.h>
-#include <sys/un.h>
-#endif
 
-#include <cstddef>
-#include <cstring>
 #include <memory>
 #include <optional>
 #include <string>
@@ -39,9 +29,7 @@
 #include "gtest_port/internal/address_range.h"
 #include "gtest_port/internal/engine/allocator.h"
 #include "gtest_port/internal/engine/config.h"
-#ifndef _WIN32
-#include "gtest_port/internal/platform/unique_fd.h"
-#endif
+#include "tests/testing/test_slot.h"
 
 namespace gtest_port_testing {
 
@@ -51,26 +39,8 @@ class PrivateAddressPool {
 
   explicit PrivateAddressPool(int size) {
     for (int slot = 0; slot < kSlots && !lock_.valid(); ++slot) {
-#ifdef _WIN32
-      const std::string name =
-          absl::StrCat("Local\\gtest_port_test/address_pool/", slot);
-      const std::wstring wide(name.begin(), name.end());
-      gtest_port_internal::windows::UniqueHandle mutex(
-          ::CreateMutexW(nullptr, FALSE, wide.c_str()));
-      if (mutex.valid() && ::GetLastError() != ERROR_ALREADY_EXISTS) {
-        lock_ = std::move(mutex);
-#else
-      gtest_port_internal::UniqueFd fd(
-          ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-      sockaddr_un addr{};
-      addr.sun_family = AF_UNIX;
-      const std::string name =
-          absl::StrCat("gtest_port_test/address_pool/", slot);
-      std::memcpy(addr.sun_path + 1, name.data(), name.size());
-      if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr),
-                 offsetof(sockaddr_un, sun_path) + 1 + name.size()) == 0) {
-        lock_ = std::move(fd);
-#endif
+      lock_ = TakeTestSlot("address_pool", slot);
+      if (lock_.valid()) {
         const uint32_t first = 0x7f020001u + (static_cast<uint32_t>(slot) << 8);
         range_ = {first, first + static_cast<uint32_t>(size) - 1};
       }
@@ -108,11 +78,7 @@ class PrivateAddressPool {
   }
 
  private:
-#ifdef _WIN32
-  gtest_port_internal::windows::UniqueHandle lock_;
-#else
-  gtest_port_internal::UniqueFd lock_;
-#endif
+  TestSlotLock lock_;
   gtest_port_internal::AddressRange range_;
 };
 

@@ -4,10 +4,8 @@
 // default range 20000-32767, for tests that need a range they control (a
 // one-port range, an exhausted range). Tests run concurrently (ctest -j runs
 // each test as its own process), so two of them must never share one: each
-// range is locked for the life of the PrivateRange by an abstract socket
-// "gtest_port_test/range/<k>" (on Windows the named object
-// "Local\gtest_port_test/range/<k>"), the same kind of claim the library
-// makes.
+// range is locked for the life of the PrivateRange (TakeTestSlot("range",
+// k), test_slot.h).
 //
 // Example:
 //
@@ -19,15 +17,6 @@
 #ifndef GTEST_PORT_TESTS_TESTING_PRIVATE_RANGE_H_
 #define GTEST_PORT_TESTS_TESTING_PRIVATE_RANGE_H_
 
-#ifdef _WIN32
-#include "gtest_port/internal/platform/windows/unique_handle.h"
-#else
-#include <sys/socket.h>
-#include <sys/un.h>
-#endif
-
-#include <cstddef>
-#include <cstring>
 #include <memory>
 #include <string>
 
@@ -36,10 +25,8 @@
 #include "gtest_port/internal/engine/allocator.h"
 #include "gtest_port/internal/engine/config.h"
 #include "gtest_port/internal/glue/test_registry.h"
-#ifndef _WIN32
-#include "gtest_port/internal/platform/unique_fd.h"
-#endif
 #include "gtest_port/options.h"
+#include "tests/testing/test_slot.h"
 
 namespace gtest_port_testing {
 
@@ -51,24 +38,8 @@ class PrivateRange {
 
   explicit PrivateRange(int size) {
     for (int slot = 0; slot < kSlots && !lock_.valid(); ++slot) {
-#ifdef _WIN32
-      const std::string name = absl::StrCat("Local\\gtest_port_test/range/", slot);
-      const std::wstring wide(name.begin(), name.end());
-      gtest_port_internal::windows::UniqueHandle mutex(
-          ::CreateMutexW(nullptr, FALSE, wide.c_str()));
-      if (mutex.valid() && ::GetLastError() != ERROR_ALREADY_EXISTS) {
-        lock_ = std::move(mutex);
-#else
-      gtest_port_internal::UniqueFd fd(
-          ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-      sockaddr_un addr{};
-      addr.sun_family = AF_UNIX;
-      const std::string name = absl::StrCat("gtest_port_test/range/", slot);
-      std::memcpy(addr.sun_path + 1, name.data(), name.size());
-      if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr),
-                 offsetof(sockaddr_un, sun_path) + 1 + name.size()) == 0) {
-        lock_ = std::move(fd);
-#endif
+      lock_ = TakeTestSlot("range", slot);
+      if (lock_.valid()) {
         range_ = gtest_port::PortRange{
             static_cast<uint16_t>(kFirst + slot * kSlotSize),
             static_cast<uint16_t>(kFirst + slot * kSlotSize + size - 1)};
@@ -111,11 +82,7 @@ class PrivateRange {
   }
 
  private:
-#ifdef _WIN32
-  gtest_port_internal::windows::UniqueHandle lock_;
-#else
-  gtest_port_internal::UniqueFd lock_;
-#endif
+  TestSlotLock lock_;
   gtest_port::PortRange range_;
 };
 

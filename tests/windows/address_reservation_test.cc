@@ -15,16 +15,16 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/strings/match.h"
-#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "gtest_port/internal/address_range.h"
 #include "gtest_port/internal/engine/allocator.h"
 #include "gtest_port/internal/platform/windows/claim.h"
 #include "gtest_port/port_reservation.h"
+#include "tests/testing/fixed_port.h"
 #include "tests/testing/private_address_pool.h"
 #include "tests/windows/testing/child_process.h"
+#include "tests/windows/testing/reserve_holder.h"
 #include "tests/windows/testing/sockets.h"
 #include "tests/windows/testing/wine.h"
 
@@ -34,9 +34,12 @@ namespace {
 using ::gtest_port_internal::FormatAddress;
 using ::gtest_port_internal::HeldAddresses;
 using ::gtest_port_internal::windows::UniqueSocket;
+using ::gtest_port_testing::FixedPort;
 using ::gtest_port_testing::PrivateAddressPool;
 using ::gtest_port_testing_windows::BindSocket;
 using ::gtest_port_testing_windows::ChildProcess;
+using ::gtest_port_testing_windows::HolderReport;
+using ::gtest_port_testing_windows::ReadHolderReport;
 using ::gtest_port_testing_windows::RunningUnderWine;
 using ::gtest_port_testing_windows::SocketKind;
 using ::gtest_port_testing_windows::SocketReuse;
@@ -49,17 +52,6 @@ absl::StatusOr<UniqueSocket> Serve(SocketKind kind, const std::string& address,
                                    uint16_t port) {
   return BindSocket(kind, address, port, SocketReuse::kExclusive);
 }
-
-// A port nobody uses on any address (reserved through gtest_port and held),
-// to serve as the "fixed" port of a test.
-class FixedPort {
- public:
-  FixedPort() : r_(*Reserve()) {}
-  uint16_t port() const { return r_.port(); }
-
- private:
-  PortReservation r_;
-};
 
 TEST(WindowsAddressReservationTest, ServersBindTheAddressesOnOneFixedPort) {
   FixedPort fixed;
@@ -140,28 +132,8 @@ TEST(WindowsAddressReservationTest, AnAddressWhereAForeignServerHasThePortIsSkip
               HasSubstr("1 in use by other sockets on port "));
 }
 
-// What a holder reported: its addresses, and whether it ran out of them.
-struct Held {
-  std::vector<std::string> addresses;
-  bool exhausted = false;
-};
-
-absl::StatusOr<Held> ReadHeld(ChildProcess& child) {
-  Held held;
-  for (;;) {
-    absl::StatusOr<std::string> line = child.ReadLine(kChildTimeout);
-    if (!line.ok()) return line.status();
-    if (*line == "READY") return held;
-    if (absl::StartsWith(*line, "[gtest_port]")) continue;
-    if (absl::StartsWith(*line, "EXHAUSTED ")) {
-      held.exhausted = true;
-      continue;
-    }
-    if (!absl::StartsWith(*line, "ADDRESS ")) {
-      return absl::InternalError(absl::StrCat("reserve_holder said: ", *line));
-    }
-    held.addresses.push_back(line->substr(8));
-  }
+absl::StatusOr<HolderReport> ReadAddresses(ChildProcess& child) {
+  return ReadHolderReport(child, "ADDRESS", kChildTimeout);
 }
 
 // Children inherit GTEST_PORT_ADDRESS_RANGE from this process.
@@ -191,9 +163,9 @@ TEST_F(WindowsAddressProcessesTest, FourProcessesNeverHoldTheSameAddress) {
   std::map<std::string, int> holders;  // address -> processes holding it
   int exhausted = 0;
   for (ChildProcess& child : children) {
-    absl::StatusOr<Held> held = ReadHeld(child);
+    absl::StatusOr<HolderReport> held = ReadAddresses(child);
     ASSERT_TRUE(held.ok()) << held.status();
-    for (const std::string& address : held->addresses) ++holders[address];
+    for (const std::string& address : held->values) ++holders[address];
     exhausted += held->exhausted;
   }
   EXPECT_EQ(holders.size(), 24u);
@@ -216,9 +188,9 @@ TEST_F(WindowsAddressProcessesTest, KilledHoldersAddressesComeBackAtOnce) {
   absl::StatusOr<ChildProcess> child =
       ChildProcess::Start(L"reserve_holder.exe", {"--addresses", "24"});
   ASSERT_TRUE(child.ok()) << child.status();
-  absl::StatusOr<Held> held = ReadHeld(*child);
+  absl::StatusOr<HolderReport> held = ReadAddresses(*child);
   ASSERT_TRUE(held.ok()) << held.status();
-  ASSERT_EQ(held->addresses.size(), 24u);
+  ASSERT_EQ(held->values.size(), 24u);
   auto allocator = pool_.Allocator();
   ASSERT_NE(allocator, nullptr);
   EXPECT_EQ(allocator->ReserveAddresses(1, {}).status().code(),

@@ -11,7 +11,6 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
@@ -19,11 +18,14 @@
 #include "gtest_port/internal/engine/allocator.h"
 #include "tests/testing/private_range.h"
 #include "tests/windows/testing/child_process.h"
+#include "tests/windows/testing/reserve_holder.h"
 
 namespace {
 
 using ::gtest_port_testing::PrivateRange;
 using ::gtest_port_testing_windows::ChildProcess;
+using ::gtest_port_testing_windows::HolderReport;
+using ::gtest_port_testing_windows::ReadHolderReport;
 
 constexpr absl::Duration kChildTimeout = absl::Seconds(90);
 
@@ -33,26 +35,20 @@ struct Held {
   bool exhausted = false;
 };
 
-// Reads a holder's lines up to READY. "[gtest_port]" lines (the start-up
-// line) are skipped; ERROR and anything unexpected is an error.
 absl::StatusOr<Held> ReadHeld(ChildProcess& child) {
+  absl::StatusOr<HolderReport> report =
+      ReadHolderReport(child, "PORT", kChildTimeout);
+  if (!report.ok()) return report.status();
   Held held;
-  for (;;) {
-    absl::StatusOr<std::string> line = child.ReadLine(kChildTimeout);
-    if (!line.ok()) return line.status();
-    if (*line == "READY") return held;
-    if (absl::StartsWith(*line, "[gtest_port]")) continue;
-    if (absl::StartsWith(*line, "EXHAUSTED ")) {
-      held.exhausted = true;
-      continue;
-    }
+  held.exhausted = report->exhausted;
+  for (const std::string& value : report->values) {
     int port = 0;
-    if (!absl::StartsWith(*line, "PORT ") ||
-        !absl::SimpleAtoi(line->substr(5), &port)) {
-      return absl::InternalError(absl::StrCat("reserve_holder said: ", *line));
+    if (!absl::SimpleAtoi(value, &port)) {
+      return absl::InternalError(absl::StrCat("reserve_holder said: PORT ", value));
     }
     held.ports.push_back(port);
   }
+  return held;
 }
 
 // Children inherit GTEST_PORT_RANGE from this process.
