@@ -45,30 +45,24 @@ absl::StatusOr<HeldAddresses> AddressSource::Take(
     const uint64_t ticket = next_.fetch_add(1, std::memory_order_relaxed);
     const auto address = static_cast<uint32_t>(
         slice.first + (start_ + ticket) % static_cast<uint64_t>(size));
-    absl::StatusOr<PortClaim> claim = claimer_.ClaimAddress(address);
-    if (!claim.ok()) {
-      const absl::StatusCode code = claim.status().code();
-      if (code != absl::StatusCode::kPermissionDenied &&
-          code != absl::StatusCode::kFailedPrecondition &&
-          code != absl::StatusCode::kUnavailable) {
-        return claim.status();
-      }
-      if (unclaimable++ == 0) {
-        unclaimable_why = std::string(claim.status().message());
-      }
-      continue;
+    absl::StatusOr<HoldResult> result =
+        HoldCandidate([&] { return claimer_.ClaimAddress(address); },
+                      [&] { return prober_.IsAddressFree(address, ports); });
+    if (!result.ok()) return result.status();
+    switch (result->state) {
+      case HoldResult::kUnclaimable:
+        if (unclaimable++ == 0) unclaimable_why = std::move(result->why);
+        continue;
+      case HoldResult::kClaimedElsewhere:
+        ++claimed;
+        continue;
+      case HoldResult::kInUse:
+        ++in_use;
+        continue;
+      case HoldResult::kHeld:
+        break;
     }
-    if (!claim->valid()) {
-      ++claimed;
-      continue;
-    }
-    absl::StatusOr<bool> free = prober_.IsAddressFree(address, ports);
-    if (!free.ok()) return free.status();
-    if (!*free) {
-      ++in_use;
-      continue;
-    }
-    held.push_back(HeldAddress{address, *std::move(claim)});
+    held.push_back(HeldAddress{address, std::move(result->claim)});
     if (static_cast<int>(held.size()) == count) return held;
   }
   std::string could_not_claim;

@@ -29,10 +29,10 @@ uint64_t StartOffset() {
   return Mix((static_cast<uint64_t>(::getpid()) << 32) ^ now);
 }
 
-absl::StatusOr<HoldResult> HoldPort(const Claimer& claimer,
-                                    const Prober& prober, uint16_t port,
-                                    Stats& stats) {
-  absl::StatusOr<PortClaim> claim = claimer.Claim(port);
+absl::StatusOr<HoldResult> HoldCandidate(
+    absl::FunctionRef<absl::StatusOr<PortClaim>()> claim_it,
+    absl::FunctionRef<absl::StatusOr<bool>()> probe_it) {
+  absl::StatusOr<PortClaim> claim = claim_it();
   if (!claim.ok()) {
     const absl::StatusCode code = claim.status().code();
     if (code != absl::StatusCode::kPermissionDenied &&
@@ -40,21 +40,39 @@ absl::StatusOr<HoldResult> HoldPort(const Claimer& claimer,
         code != absl::StatusCode::kUnavailable) {
       return claim.status();
     }
-    stats.Add(Stats::kUnclaimable);
     return HoldResult{HoldResult::kUnclaimable, PortClaim(),
                       std::string(claim.status().message())};
   }
   if (!claim->valid()) {
-    stats.Add(Stats::kBusyClaimed);
     return HoldResult{HoldResult::kClaimedElsewhere, PortClaim(), ""};
   }
-  absl::StatusOr<bool> free = prober.IsFree(port);
+  absl::StatusOr<bool> free = probe_it();
   if (!free.ok()) return free.status();
-  if (!*free) {
-    stats.Add(Stats::kBusyInUse);
-    return HoldResult{HoldResult::kInUse, PortClaim(), ""};
-  }
+  if (!*free) return HoldResult{HoldResult::kInUse, PortClaim(), ""};
   return HoldResult{HoldResult::kHeld, *std::move(claim), ""};
+}
+
+absl::StatusOr<HoldResult> HoldPort(const Claimer& claimer,
+                                    const Prober& prober, uint16_t port,
+                                    Stats& stats) {
+  absl::StatusOr<HoldResult> result =
+      HoldCandidate([&] { return claimer.Claim(port); },
+                    [&] { return prober.IsFree(port); });
+  if (!result.ok()) return result;
+  switch (result->state) {
+    case HoldResult::kUnclaimable:
+      stats.Add(Stats::kUnclaimable);
+      break;
+    case HoldResult::kClaimedElsewhere:
+      stats.Add(Stats::kBusyClaimed);
+      break;
+    case HoldResult::kInUse:
+      stats.Add(Stats::kBusyInUse);
+      break;
+    case HoldResult::kHeld:
+      break;
+  }
+  return result;
 }
 
 LocalSource::LocalSource(const Config& config, const Claimer& claimer,

@@ -27,6 +27,7 @@
 #include <cstdint>
 #include <string>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "gtest_port/internal/engine/config.h"
 #include "gtest_port/internal/engine/reservation.h"
@@ -44,10 +45,16 @@ struct HoldResult {
   std::string why;  // Why, when kUnclaimable.
 };
 
-// Claims `port` and, once claimed, probes it; counts a busy port in
-// `stats`. A claim error about this port alone (PermissionDenied,
-// FailedPrecondition, Unavailable) is kUnclaimable, counted too; any other
-// error, or a failed probe, is returned.
+// The one claim-and-probe step of any candidate (a port, an address):
+// `claim_it`, then, once claimed, `probe_it`. A claim error about this
+// candidate alone (PermissionDenied, FailedPrecondition, Unavailable) is
+// kUnclaimable; any other error, or a failed probe, is returned.
+absl::StatusOr<HoldResult> HoldCandidate(
+    absl::FunctionRef<absl::StatusOr<PortClaim>()> claim_it,
+    absl::FunctionRef<absl::StatusOr<bool>()> probe_it);
+
+// HoldCandidate() for `port` with the claimer and prober; counts a busy or
+// unclaimable port in `stats`.
 absl::StatusOr<HoldResult> HoldPort(const Claimer& claimer,
                                     const Prober& prober, uint16_t port,
                                     Stats& stats);

@@ -1,10 +1,14 @@
 #include "gtest_port/internal/glue/default_allocator.h"
 
+#include <unistd.h>
+
 #include <string>
 #include <utility>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "gtest/gtest.h"
 #include "gtest_port/internal/engine/environment.h"
 #include "gtest_port/internal/engine/reporter.h"
 #include "gtest_port/internal/glue/googletest_shard.h"
@@ -63,6 +67,17 @@ absl::StatusOr<std::shared_ptr<PortAllocator>> InstallDefaultAllocator(
   state.allocator = *made;
   state.error = absl::OkStatus();
   return made;
+}
+
+void NoteReservation(const PortAllocator& allocator, absl::string_view what) {
+  const ShardSpec& shard = allocator.config().shard;
+  const std::string test =
+      TestNameOf(::testing::UnitTest::GetInstance()->current_test_info());
+  Report(Severity::kNote,
+         absl::StrCat("pid ", ::getpid(), " shard ", shard.index, "/",
+                      shard.total, " ",
+                      test.empty() ? "(outside any test)" : test,
+                      " reserved ", what));
 }
 
 }  // namespace gtest_port_internal

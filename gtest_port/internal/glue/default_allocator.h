@@ -22,6 +22,7 @@
 #include <memory>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "gtest_port/internal/engine/allocator.h"
 #include "gtest_port/options.h"
 
@@ -37,6 +38,11 @@ absl::StatusOr<std::shared_ptr<PortAllocator>> DefaultAllocator();
 // nothing: the caller (PortEnvironment) prints its start-up lines.
 absl::StatusOr<std::shared_ptr<PortAllocator>> InstallDefaultAllocator(
     const gtest_port::Options& options);
+
+// The GTEST_PORT_VERBOSE note of what `allocator` just reserved for the
+// running test: "pid P shard i/n TEST reserved WHAT". Callers check
+// Config::verbose first, so that nothing is formatted when it is off.
+void NoteReservation(const PortAllocator& allocator, absl::string_view what);
 
 }  // namespace gtest_port_internal
 
